@@ -1,0 +1,136 @@
+"""The ASGI application: /graphql (authenticated, with a purpose), /healthz and /readyz."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from gateway.audit import AuditTrail
+from gateway.auth import AuthSettings, TokenVerifier
+from gateway.config import Settings
+from gateway.context import Context
+from gateway.guard import Guard
+from resolvers.reference import ReferenceCache
+from resolvers.schema import schema
+from sources import Sources
+
+READY_TIMEOUT_SECONDS = 2.0
+
+
+class ProductionMisconfigured(RuntimeError):
+    """Settings that must never serve production."""
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our typed per-request context."""
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        state = request.app.state
+        if getattr(request.state, "principal", None) is None:
+            # Only the IDE page comes through the guard unauthenticated; it executes nothing,
+            # and anything that did would find no context to read data with.
+            return None  # type: ignore[return-value]
+        return Context.build(
+            settings=state.settings,
+            sources=state.sources,
+            reference=state.reference,
+            audit=state.audit,
+            principal=request.state.principal,
+            purpose=request.state.purpose,
+            request=request,  # type: ignore[arg-type]
+        )
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Each source answers, reported per source; 503 unless all do."""
+    sources: Sources = request.app.state.sources
+    checks = await asyncio.gather(*(source_status(s) for s in sources.all()))
+    report = dict(zip((s.name for s in sources.all()), checks, strict=True))
+    ready = all(check["status"] == "up" for check in checks)
+    return JSONResponse(
+        {"status": "ready" if ready else "unavailable", "sources": report},
+        status_code=200 if ready else 503,
+    )
+
+
+async def source_status(source: Any) -> dict[str, str]:
+    """``up``, or ``down`` with the kind of failure (never connection details)."""
+    try:
+        await asyncio.wait_for(source.ping(), READY_TIMEOUT_SECONDS)
+    except TimeoutError:
+        return {"status": "down", "reason": "timeout"}
+    except Exception as error:
+        return {"status": "down", "reason": type(error).__name__}
+    return {"status": "up"}
+
+
+def check_production(settings: Settings, auth: AuthSettings) -> None:
+    """Refuse settings that would let anyone mint accepted tokens in production."""
+    if settings.is_production and auth.accepts_shared_secret and auth.uses_demo_secret():
+        raise ProductionMisconfigured(
+            "C360_ENV=production with the demo JWT secret: set C360_JWT_SECRET, or "
+            "C360_JWT_PUBLIC_KEYS / C360_JWT_JWKS_FILE"
+        )
+
+
+def create_app(
+    settings: Settings | None = None,
+    sources: Sources | None = None,
+    *,
+    auth: AuthSettings | None = None,
+    audit: AuditTrail | None = None,
+) -> Starlette:
+    """The gateway app. Sources and the audit trail are opened at start-up unless given
+    (tests pass their own); the app then leaves closing them to the caller."""
+    settings = settings or Settings.from_env()
+    auth = auth or AuthSettings.from_env()
+    check_production(settings, auth)
+    verifier = TokenVerifier(auth)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if sources is None:
+            app.state.sources = Sources.from_urls(settings.source_urls)
+            app.state.reference = ReferenceCache(app.state.sources, settings.reference_ttl_seconds)
+        if audit is None:
+            app.state.audit = AuditTrail(settings.audit_db_url)
+            await app.state.audit.start()
+        try:
+            yield
+        finally:
+            if audit is None:
+                await app.state.audit.close()
+            if sources is None:
+                await app.state.sources.dispose()
+
+    ide = not settings.is_production
+    graphql = GraphQLEndpoint(schema, graphql_ide="graphiql" if ide else None)
+    app = Starlette(
+        routes=[
+            Route("/graphql", Guard(graphql, verifier, ide=ide), methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if sources is not None:
+        app.state.sources = sources
+        app.state.reference = ReferenceCache(sources, settings.reference_ttl_seconds)
+    if audit is not None:
+        app.state.audit = audit
+    return app

@@ -1,0 +1,21 @@
+"""The audit trail: every read of personal data, on an append-only, hash-chained store.
+
+Requests hand :class:`AuditRecord` s to an :class:`AuditTrail`, which buffers them off the
+hot path and appends them to the ``audit_event`` table in batches; :func:`verify_chain`
+recomputes the chain and names the records that were edited, deleted or reordered.
+"""
+
+from gateway.audit.chain import GENESIS, Anchor
+from gateway.audit.record import AuditRecord, StoredEvent
+from gateway.audit.trail import AuditTrail
+from gateway.audit.verify import ChainReport, verify_chain
+
+__all__ = [
+    "GENESIS",
+    "Anchor",
+    "AuditRecord",
+    "AuditTrail",
+    "ChainReport",
+    "StoredEvent",
+    "verify_chain",
+]

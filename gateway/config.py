@@ -1,0 +1,60 @@
+"""Settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = ".c360"
+SOURCE_URL_VARIABLES = {
+    "core": "C360_CORE_DB_URL",
+    "wealth": "C360_WEALTH_DB_URL",
+    "crm": "C360_CRM_DB_URL",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the sources live and how the gateway runs."""
+
+    data_dir: Path
+    core_db_url: str
+    wealth_db_url: str
+    crm_db_url: str
+    environment: str = "development"
+    max_page_size: int = 100
+    reference_ttl_seconds: float = 60.0
+    audit_db_url: str = ""
+    sources_configured: bool = False
+
+    @property
+    def source_urls(self) -> dict[str, str]:
+        """Each source's database URL, by source name."""
+        return {"core": self.core_db_url, "wealth": self.wealth_db_url, "crm": self.crm_db_url}
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Settings from ``C360_*`` variables; three SQLite files under the data dir by default."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("C360_DATA_DIR", DEFAULT_DATA_DIR)).expanduser()
+        urls = {
+            name: env.get(var) or f"sqlite+aiosqlite:///{(data_dir / name).as_posix()}.db"
+            for name, var in SOURCE_URL_VARIABLES.items()
+        }
+        return cls(
+            data_dir=data_dir,
+            core_db_url=urls["core"],
+            wealth_db_url=urls["wealth"],
+            crm_db_url=urls["crm"],
+            environment=env.get("C360_ENV", "development"),
+            max_page_size=int(env.get("C360_MAX_PAGE_SIZE", "100")),
+            reference_ttl_seconds=float(env.get("C360_REFERENCE_TTL_SECONDS", "60")),
+            audit_db_url=env.get("C360_AUDIT_DB_URL")
+            or f"sqlite+aiosqlite:///{(data_dir / 'audit').as_posix()}.db",
+            sources_configured=any(env.get(var) for var in SOURCE_URL_VARIABLES.values()),
+        )

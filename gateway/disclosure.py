@@ -1,0 +1,155 @@
+"""The one gate every customer-data value passes on its way to the response.
+
+A field that carries customer data resolves through :meth:`Disclosure.disclose` with its
+catalogue key, the customer it belongs to and its response path. The policy decides; this
+class applies the decision once, notes why a value is not shown in the clear (for the
+response's ``extensions``), and hands every clear C2 read and every withheld attempt to the
+audit trail. A customer the request's scope did not admit gets nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from gateway.auth import Principal
+from gateway.masks import amount_band, mask
+from gateway.policy import (
+    BANDS,
+    FIELDS,
+    Ownership,
+    Purpose,
+    Rule,
+    Sensitivity,
+    Treatment,
+    decide,
+    withheld,
+)
+
+AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE"
+_AUDIT_DOWN = withheld("the audit trail cannot be written, so clear values are withheld")
+
+
+class AuditSink(Protocol):
+    """Where audit records go (``gateway.audit.AuditTrail``)."""
+
+    @property
+    def available(self) -> bool: ...
+
+    def record(self, record: Any) -> None: ...
+
+
+class Disclosure:
+    """Per-request application of the policy; never shared between requests."""
+
+    def __init__(
+        self,
+        principal: Principal,
+        purpose: Purpose,
+        audit: AuditSink,
+        request_id: str,
+        make_record: Any,
+    ) -> None:
+        self.principal = principal
+        self.purpose = purpose
+        self.audit = audit
+        self.request_id = request_id
+        self._make_record = make_record
+        self._ownership: dict[str, Ownership] = {}
+        self._rules: dict[tuple[str, Ownership | None], Rule] = {}
+        self.notes: list[dict[str, Any]] = []
+
+    def admit(self, customer_number: str, ownership: Ownership) -> None:
+        """Record that the request's scope reaches a customer, and how."""
+        self._ownership[customer_number] = ownership
+
+    def rule(self, field: str, customer_number: str) -> Rule:
+        """The policy's decision for one field of one customer, for this caller."""
+        ownership = self._ownership.get(customer_number)
+        key = (field, ownership)
+        found = self._rules.get(key)
+        if found is None:
+            found = decide(
+                field, self.principal.role, ownership, self.purpose, self.principal.scopes
+            )
+            self._rules[key] = found
+        return found
+
+    def disclose(self, field: str, customer_number: str, value: Any, path: Any) -> Any:
+        """The value as this request may see it (None when not shown)."""
+        if value is None or value == "":
+            return value
+        rule = self.rule(field, customer_number)
+        treatment = rule.treatment
+        if treatment is Treatment.CLEAR:
+            if FIELDS[field][0] is Sensitivity.C2:
+                if not self.audit.available:
+                    self._note(path, _AUDIT_DOWN, code=AUDIT_UNAVAILABLE)
+                    return None
+                self._audit(field, customer_number, path, Treatment.CLEAR, None)
+            return value
+        self._note(path, rule)
+        if treatment is Treatment.MASKED:
+            return mask(rule.form or "", value if isinstance(value, str) else str(value))
+        if treatment is Treatment.WITHHELD:
+            self._audit(field, customer_number, path, Treatment.WITHHELD, rule.reason)
+        return None
+
+    def disclose_band(
+        self,
+        band_field: str,
+        customer_number: str,
+        amount: Decimal | None,
+        currency: str,
+        path: Any,
+    ) -> str | None:
+        """An amount as a band, wherever the amount itself may be seen clear or banded."""
+        if amount is None:
+            return None
+        rule = self.rule(BANDS[band_field], customer_number)
+        if rule.treatment in (Treatment.CLEAR, Treatment.BANDED):
+            return amount_band(amount, currency)
+        self._note(path, rule)
+        return None
+
+    def audit_query(self, customer_number: str | None, path: Any) -> None:
+        """Record a read of the audit trail itself."""
+        self._audit("Query.auditEvents", customer_number, path, Treatment.CLEAR, None)
+
+    def _note(self, path: Any, rule: Rule, code: str | None = None) -> None:
+        note: dict[str, Any] = {"path": _path_list(path), "treatment": rule.treatment.value}
+        if rule.form:
+            note["form"] = rule.form
+        if rule.reason:
+            note["reason"] = rule.reason
+        if code:
+            note["code"] = code
+        self.notes.append(note)
+
+    def _audit(
+        self,
+        field: str,
+        customer_number: str | None,
+        path: Any,
+        treatment: Treatment,
+        reason: str | None,
+    ) -> None:
+        self.audit.record(
+            self._make_record(
+                request_id=self.request_id,
+                occurred_at=datetime.now(UTC),
+                subject=self.principal.subject,
+                role=self.principal.role.value,
+                purpose=self.purpose.value,
+                customer_number=customer_number,
+                field_path=".".join(str(p) for p in _path_list(path)),
+                field=field,
+                treatment=treatment.value,
+                reason=reason,
+            )
+        )
+
+
+def _path_list(path: Any) -> list[str | int]:
+    return list(path.as_list()) if hasattr(path, "as_list") else list(path or [])

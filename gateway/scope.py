@@ -1,0 +1,69 @@
+"""Row scoping: which customers a caller reaches at all, and as what.
+
+An RM reaches their own book (OWN) and the other customers of their branch (BRANCH); a branch
+manager their branch; call-centre agents, compliance officers and service clients every
+customer (ANY); marketing analysts no individual customer. A customer outside the scope is
+treated exactly as if absent. Ownership comes from the CRM's assignments, read in batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from gateway.auth import Principal, Role
+from gateway.disclosure import Disclosure
+from gateway.policy import Ownership
+from resolvers.loaders import Loaders
+
+EVERYONE = {Role.CALL_CENTRE_AGENT, Role.COMPLIANCE_OFFICER, Role.SERVICE}
+BY_BRANCH = {Role.RELATIONSHIP_MANAGER, Role.BRANCH_MANAGER}
+
+
+class Scope:
+    """The customers one request may reach."""
+
+    def __init__(self, principal: Principal, loaders: Loaders, disclosure: Disclosure) -> None:
+        self.principal = principal
+        self.loaders = loaders
+        self.disclosure = disclosure
+
+    @property
+    def reaches_nobody(self) -> bool:
+        return self.principal.role not in EVERYONE | BY_BRANCH
+
+    @property
+    def branch_limit(self) -> str | None:
+        """The one branch whose assigned customers bound the scope, if any."""
+        return self.principal.branch if self.principal.role in BY_BRANCH else None
+
+    async def admit(self, customer_numbers: Sequence[str]) -> list[bool]:
+        """Whether each customer is in scope; those that are are admitted to the disclosure."""
+        if self.reaches_nobody:
+            return [False] * len(customer_numbers)
+        if self.principal.role in EVERYONE:
+            for number in customer_numbers:
+                self.disclosure.admit(number, Ownership.ANY)
+            return [True] * len(customer_numbers)
+        assignments = await self.loaders.many(
+            self.loaders.sources.crm.assignments, list(customer_numbers)
+        )
+        admitted = []
+        for number, assignment in zip(customer_numbers, assignments, strict=True):
+            ownership = self._ownership(assignment)
+            if ownership is not None:
+                self.disclosure.admit(number, ownership)
+            admitted.append(ownership is not None)
+        return admitted
+
+    async def admits(self, customer_number: str) -> bool:
+        """Whether one customer is in scope (admitting them if so)."""
+        [admitted] = await self.admit([customer_number])
+        return admitted
+
+    def _ownership(self, assignment: Any) -> Ownership | None:
+        if assignment is None or assignment.branch_code != self.principal.branch:
+            return None
+        if self.principal.role is Role.RELATIONSHIP_MANAGER:
+            return Ownership.OWN if assignment.rm_id == self.principal.rm_id else Ownership.BRANCH
+        return Ownership.BRANCH

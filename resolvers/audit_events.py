@@ -1,0 +1,87 @@
+"""The audit trail, readable by compliance officers (and the read itself is audited)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from graphql import GraphQLError
+
+from gateway.auth import Role
+from gateway.context import Info
+from resolvers.ids import key_cursor, parse_global_id, parse_key_cursor
+from resolvers.pagination import Connection, check_first, connection
+
+FORBIDDEN = "FORBIDDEN"
+
+
+@strawberry.type(description="One audited read of customer data. Never holds the value read.")
+class AuditEvent:
+    sequence: int = strawberry.field(description="Position in the hash chain, from 1.")
+    request_id: str = strawberry.field(description="The request that made the read.")
+    occurred_at: datetime = strawberry.field(description="When the read happened (UTC).")
+    subject: str = strawberry.field(description="Who read: the token's subject.")
+    role: str = strawberry.field(description="The reader's role.")
+    purpose: str = strawberry.field(description="The purpose the reader declared.")
+    customer_number: str | None = strawberry.field(
+        description="The customer whose data was read, if the read was about one."
+    )
+    field_path: str = strawberry.field(description="Where in the response the value was.")
+    field: str = strawberry.field(description="The policy's name of the field (Type.field).")
+    treatment: str = strawberry.field(description="CLEAR (read in the clear) or WITHHELD.")
+    reason: str | None = strawberry.field(description="The policy's reason, when withheld.")
+    hash: str = strawberry.field(description="This record's link in the hash chain.")
+
+
+AuditEventConnection = Connection[AuditEvent]
+
+
+async def audit_events(
+    info: Info,
+    customer: strawberry.ID | None,
+    subject: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    first: int,
+    after: str | None,
+) -> Connection[AuditEvent]:
+    """The trail filtered by customer, subject and period; compliance officers only."""
+    ctx = info.context
+    if ctx.principal.role is not Role.COMPLIANCE_OFFICER:
+        raise GraphQLError(
+            "Only compliance officers may read the audit trail.", extensions={"code": FORBIDDEN}
+        )
+    check_first(first, ctx.settings.max_page_size)
+    cust_no = str(parse_global_id(customer, "Customer")[1]) if customer else None
+    after_seq = int(parse_key_cursor(after)) if after else None
+    ctx.disclosure.audit_query(cust_no, info.path)
+    events = await ctx.audit.events(  # type: ignore[attr-defined]
+        customer_number=cust_no,
+        subject=subject,
+        since=since,
+        until=until,
+        after_seq=after_seq,
+        limit=first + 1,
+    )
+    return connection(  # type: ignore[no-any-return]
+        [
+            AuditEvent(
+                sequence=e.seq,
+                request_id=e.request_id,
+                occurred_at=e.occurred_at,
+                subject=e.subject,
+                role=e.role,
+                purpose=e.purpose,
+                customer_number=e.customer_number,
+                field_path=e.field_path,
+                field=e.field,
+                treatment=e.treatment,
+                reason=e.reason,
+                hash=e.hash,
+            )
+            for e in events
+        ],
+        first,
+        lambda e: key_cursor(str(e.sequence)),
+        after_given=after is not None,
+    )

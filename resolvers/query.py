@@ -1,0 +1,201 @@
+"""The root Query: customers by id, pages of customers, any node by global id."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from gateway.context import Info
+from resolvers.asset_index import customers_in_tier
+from resolvers.audit_events import AuditEventConnection, audit_events
+from resolvers.banking import Account, Branch, Transaction, load_branch
+from resolvers.customer import Customer, load_customer, load_customers
+from resolvers.enums import Tier
+from resolvers.ids import key_cursor, parse_global_id, parse_key_cursor
+from resolvers.node import Node
+from resolvers.pagination import DEFAULT_PAGE_SIZE, Connection, check_first, connection
+from resolvers.relationship import Complaint, Interaction, load_rm
+from resolvers.wealth import Holding, load_product
+
+
+@strawberry.input(description="Restricts a list of customers; all given conditions must hold.")
+class CustomerFilter:
+    branch: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the branch the customer is assigned to."
+    )
+    relationship_manager: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the customer's relationship manager."
+    )
+    tier: Tier | None = strawberry.field(default=None, description="The customer's tier.")
+
+
+@dataclass(frozen=True)
+class CustomerSelection:
+    """A parsed filter: the assignment conditions and the tier."""
+
+    branch_code: str | None
+    rm_id: str | None
+    tier: Any
+
+    empty: bool = False
+
+    @classmethod
+    def parse(cls, f: CustomerFilter | None, branch_limit: str | None) -> CustomerSelection:
+        """The filter's conditions, bounded by the one branch the caller's scope allows."""
+        branch = str(parse_global_id(f.branch, "Branch")[1]) if f and f.branch else None
+        rm = (
+            str(parse_global_id(f.relationship_manager, "RelationshipManager")[1])
+            if f and f.relationship_manager
+            else None
+        )
+        tier = f.tier if f else None
+        if branch_limit is not None:
+            # Outside the caller's branch there is nothing, exactly as if it did not exist.
+            return cls(branch_limit, rm, tier, empty=branch not in (None, branch_limit))
+        return cls(branch, rm, tier)
+
+    @property
+    def by_assignment(self) -> bool:
+        return self.branch_code is not None or self.rm_id is not None
+
+    async def customer_numbers(self, info: Info, after: str | None, limit: int | None) -> list[str]:
+        """Matching customer numbers, ascending, after a given one."""
+        sources = info.context.sources
+        if self.empty:
+            return []
+        if self.tier is None and self.by_assignment:
+            return await sources.crm.assigned_customer_numbers(
+                branch_code=self.branch_code, rm_id=self.rm_id, after=after, limit=limit
+            )
+        if self.tier is None:
+            return await sources.core.customer_numbers(after=after, limit=limit)
+        candidates = (
+            await sources.crm.assigned_customer_numbers(
+                branch_code=self.branch_code, rm_id=self.rm_id, after=None, limit=None
+            )
+            if self.by_assignment
+            else None
+        )
+        reference = await info.context.reference_data()
+        matching = await customers_in_tier(sources, reference, self.tier, candidates)
+        matching = [c for c in matching if after is None or c > after]
+        return matching if limit is None else matching[:limit]
+
+    async def count(self, info: Info) -> int:
+        sources = info.context.sources
+        if self.empty:
+            return 0
+        if self.tier is None and self.by_assignment:
+            return await sources.crm.count_assigned(branch_code=self.branch_code, rm_id=self.rm_id)
+        if self.tier is None:
+            return await sources.core.count_parties()
+        return len(await self.customer_numbers(info, None, None))
+
+
+@strawberry.type(description="A page of customers in customer-number order.")
+class CustomerConnection(Connection[Customer]):
+    selection: strawberry.Private[CustomerSelection]
+
+    @strawberry.field(description="How many customers match the filter, over all pages.")
+    async def total_count(self, info: Info) -> int:
+        return await self.selection.count(info)
+
+
+async def _node(info: Info, type_name: str, key: Any) -> Node | None:
+    ctx = info.context
+    core, wealth, crm = ctx.sources.core, ctx.sources.wealth, ctx.sources.crm
+    if type_name == "Customer":
+        return await _customer_in_scope(info, key)
+    if type_name == "Branch":
+        return await load_branch(info, key)
+    if type_name == "RelationshipManager":
+        return await load_rm(info, key)
+    if type_name == "Product":
+        return await load_product(info, key)
+    by_row: dict[str, tuple[Any, Any]] = {
+        "Account": (core.accounts, Account),
+        "Transaction": (core.transactions, Transaction),
+        "Holding": (wealth.holdings, Holding),
+        "Interaction": (crm.contacts, Interaction),
+        "Complaint": (crm.complaints, Complaint),
+    }
+    batch, node_type = by_row[type_name]
+    row = await ctx.loaders.one(batch, key)
+    if row is None or not await ctx.scope.admits(row.cust_no):
+        return None
+    return node_type.from_row(row)  # type: ignore[no-any-return]
+
+
+async def _customer_in_scope(info: Info, cust_no: str) -> Customer | None:
+    admitted, customer = await asyncio.gather(
+        info.context.scope.admits(cust_no), load_customer(info, cust_no)
+    )
+    return customer if admitted else None
+
+
+@strawberry.type(description="Reads over the merged customer view.")
+class Query:
+    @strawberry.field(description="A customer by global id; null when no such customer exists.")
+    async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
+        _type, cust_no = parse_global_id(id, "Customer")
+        return await _customer_in_scope(info, str(cust_no))
+
+    @strawberry.field(
+        description="Customers in customer-number order, a page at a time (`first` at most "
+        "the configured maximum page size, 100 by default)."
+    )
+    async def customers(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: CustomerFilter | None = None,
+    ) -> CustomerConnection:
+        check_first(first, info.context.settings.max_page_size)
+        after_key = parse_key_cursor(after) if after else None
+        scope = info.context.scope
+        selection = CustomerSelection.parse(filter, scope.branch_limit)
+        if scope.reaches_nobody:
+            selection = CustomerSelection(None, None, None, empty=True)
+        numbers = await selection.customer_numbers(info, after_key, first + 1)
+        admitted, loaded = await asyncio.gather(scope.admit(numbers), load_customers(info, numbers))
+        customers = [c for c, ok in zip(loaded, admitted, strict=True) if c is not None and ok]
+        return connection(  # type: ignore[no-any-return]
+            customers,
+            first,
+            lambda c: key_cursor(c.customer_number),
+            after_given=after is not None,
+            cls=CustomerConnection,
+            selection=selection,
+        )
+
+    @strawberry.field(description="Any object by its global id; null when it does not exist.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name, key = parse_global_id(id)
+        return await _node(info, type_name, key)
+
+    @strawberry.field(
+        description="The audit trail of personal-data reads, oldest first, filtered by "
+        "customer, subject (who read) and period. Compliance officers only; this read is "
+        "itself audited."
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        customer: strawberry.ID | None = None,
+        subject: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> AuditEventConnection:
+        return await audit_events(info, customer, subject, since, until, first, after)
+
+    @strawberry.field(description="Every branch of the bank, by code.")
+    async def branches(self, info: Info) -> list[Branch]:
+        branches = (await info.context.reference_data()).branches
+        return [Branch.from_row(branches[code]) for code in sorted(branches)]

@@ -1,0 +1,71 @@
+"""The GraphQL schema: every type of the merged view, built once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+from gateway.errors import INTERNAL
+from resolvers.banking import Account, Branch, Transaction
+from resolvers.customer import Customer
+from resolvers.query import Query
+from resolvers.relationship import Complaint, Interaction, RelationshipManager
+from resolvers.wealth import Holding, Product
+
+NODE_TYPES = [
+    Customer,
+    Account,
+    Transaction,
+    Holding,
+    Product,
+    RelationshipManager,
+    Branch,
+    Interaction,
+    Complaint,
+]
+
+
+class MaskInternalErrors(MaskErrors):
+    """Errors we did not raise on purpose reach the client as a code, never as details."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_internal, error_message="Internal server error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        masked.extensions = {"code": INTERNAL, "requestId": request_id}
+        return masked
+
+
+class DisclosureReport(SchemaExtension):
+    """Says why values are not in the clear (``extensions.disclosure``: per path, masked with
+    its form, banded, or withheld with the policy's reason), and lets the audit trail settle
+    once the operation is done."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        await self.execution_context.context.audit.settle()
+
+    def get_results(self) -> dict[str, Any]:
+        notes = self.execution_context.context.disclosure.notes
+        return {"disclosure": notes} if notes else {}
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def build_schema() -> strawberry.Schema:
+    """The schema served at /graphql and exported to schema.graphql."""
+    return strawberry.Schema(
+        query=Query, types=NODE_TYPES, extensions=[MaskInternalErrors, DisclosureReport]
+    )
+
+
+schema = build_schema()

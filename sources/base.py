@@ -1,0 +1,84 @@
+"""What every source adapter shares: a read pool, batched fetches and results in key order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, ClassVar, Self, TypeVar
+
+from sqlalchemy import MetaData, Select, text
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sources.engine import create_source_engine, create_tables, read_only
+
+K = TypeVar("K", bound=Hashable)
+
+# Larger batches are split so no engine meets its bound-parameter limit.
+MAX_KEYS_PER_STATEMENT = 2000
+
+
+class Source:
+    """One back-end system over its own database.
+
+    Reads go through an autocommit view of the pool, and each batch opens its own
+    connection: concurrent batches never share one.
+    """
+
+    name: ClassVar[str]
+    metadata: ClassVar[MetaData]
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._reads = read_only(engine)
+
+    @classmethod
+    def from_url(cls, url: str) -> Self:
+        """An adapter over the database at ``url``."""
+        return cls(create_source_engine(url))
+
+    async def fetch(self, statement: Select[Any]) -> list[Row[Any]]:
+        """All rows of one read statement."""
+        async with self._reads.connect() as conn:
+            result = await conn.execute(statement)
+            return list(result.all())
+
+    async def fetch_for_keys(
+        self, keys: Sequence[K], build: Callable[[list[K]], Select[Any]]
+    ) -> list[Row[Any]]:
+        """Rows for a batch of keys: one statement per ``MAX_KEYS_PER_STATEMENT`` distinct keys."""
+        distinct = list(dict.fromkeys(keys))
+        if not distinct:
+            return []
+        rows: list[Row[Any]] = []
+        async with self._reads.connect() as conn:
+            for start in range(0, len(distinct), MAX_KEYS_PER_STATEMENT):
+                chunk = distinct[start : start + MAX_KEYS_PER_STATEMENT]
+                rows.extend((await conn.execute(build(chunk))).all())
+        return rows
+
+    async def ping(self) -> None:
+        """Raise unless the database answers."""
+        async with self._reads.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def create_tables(self, *, drop: bool = False) -> None:
+        """Create this system's tables."""
+        await create_tables(self.engine, self.metadata, drop=drop)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def one_per_key(rows: Iterable[Row[Any]], keys: Sequence[K], attr: str) -> list[Row[Any] | None]:
+    """Rows in key order, None where a key has no row."""
+    found = {getattr(row, attr): row for row in rows}
+    return [found.get(key) for key in keys]
+
+
+def many_per_key(rows: Iterable[Row[Any]], keys: Sequence[K], attr: str) -> list[list[Row[Any]]]:
+    """Rows grouped in key order, [] where a key has none; each group keeps the rows' order."""
+    groups: dict[Any, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, attr)].append(row)
+    return [groups.get(key, []) for key in keys]

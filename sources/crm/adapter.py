@@ -1,0 +1,141 @@
+"""CRM (OCRM) adapter: profiles, risk assessments, RMs, assignments, contacts and complaints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.engine import Row
+
+from sources.base import Source, many_per_key, one_per_key
+from sources.crm import tables as t
+from sources.window import Window, windowed
+
+
+class Crm(Source):
+    """The system that keeps the relationship: who the customer is and who serves them."""
+
+    name: ClassVar[str] = "crm"
+    metadata = t.metadata
+
+    async def profiles(self, cust_nos: Sequence[str]) -> list[Row[Any] | None]:
+        """CRM profiles by customer number."""
+        rows = await self.fetch_for_keys(
+            cust_nos, lambda keys: select(t.profile).where(t.profile.c.cust_no.in_(keys))
+        )
+        return one_per_key(rows, cust_nos, "cust_no")
+
+    async def family_by_customer(self, cust_nos: Sequence[str]) -> list[list[Row[Any]]]:
+        """Each customer's recorded family members."""
+        fm = t.family_member
+        rows = await self.fetch_for_keys(
+            cust_nos,
+            lambda keys: select(fm).where(fm.c.cust_no.in_(keys)).order_by(fm.c.member_id),
+        )
+        return many_per_key(rows, cust_nos, "cust_no")
+
+    async def latest_risk_assessments(self, cust_nos: Sequence[str]) -> list[Row[Any] | None]:
+        """Each customer's most recent risk assessment, valid or not."""
+        ra = t.risk_assessment
+        rows = await self.fetch_for_keys(
+            cust_nos,
+            lambda keys: (
+                select(ra)
+                .where(ra.c.cust_no.in_(keys))
+                .order_by(ra.c.cust_no, ra.c.assessed_on, ra.c.assessment_id)
+            ),
+        )
+        # Ascending order: the last row per customer wins.
+        return one_per_key(rows, cust_nos, "cust_no")
+
+    async def assignments(self, cust_nos: Sequence[str]) -> list[Row[Any] | None]:
+        """Each customer's RM assignment."""
+        rows = await self.fetch_for_keys(
+            cust_nos, lambda keys: select(t.assignment).where(t.assignment.c.cust_no.in_(keys))
+        )
+        return one_per_key(rows, cust_nos, "cust_no")
+
+    async def relationship_managers(self, rm_ids: Sequence[str]) -> list[Row[Any] | None]:
+        """RMs by id."""
+        rm = t.relationship_manager
+        rows = await self.fetch_for_keys(
+            rm_ids, lambda keys: select(rm).where(rm.c.rm_id.in_(keys))
+        )
+        return one_per_key(rows, rm_ids, "rm_id")
+
+    async def all_relationship_managers(self) -> list[Row[Any]]:
+        """Every RM, by id."""
+        rm = t.relationship_manager
+        return await self.fetch(select(rm).order_by(rm.c.rm_id))
+
+    async def assigned_customer_numbers(
+        self,
+        *,
+        branch_code: str | None,
+        rm_id: str | None,
+        after: str | None,
+        limit: int | None,
+    ) -> list[str]:
+        """Customer numbers assigned to a branch and/or an RM, ascending, after a given one."""
+        stmt = self._assigned(branch_code, rm_id).order_by(t.assignment.c.cust_no)
+        if after is not None:
+            stmt = stmt.where(t.assignment.c.cust_no > after)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [row.cust_no for row in await self.fetch(stmt)]
+
+    async def count_assigned(self, *, branch_code: str | None, rm_id: str | None) -> int:
+        """How many customers are assigned to a branch and/or an RM."""
+        inner = self._assigned(branch_code, rm_id).subquery()
+        rows = await self.fetch(select(func.count()).select_from(inner))
+        return int(rows[0][0])
+
+    @staticmethod
+    def _assigned(branch_code: str | None, rm_id: str | None) -> Select[Any]:
+        a = t.assignment
+        stmt = select(a.c.cust_no)
+        if branch_code is not None:
+            stmt = stmt.where(a.c.branch_code == branch_code)
+        if rm_id is not None:
+            stmt = stmt.where(a.c.rm_id == rm_id)
+        return stmt
+
+    async def contacts_by_customer(
+        self, cust_nos: Sequence[str], window: Window
+    ) -> list[list[Row[Any]]]:
+        """A newest-first page of each customer's contact log."""
+        c = t.contact
+        rows = await self.fetch_for_keys(
+            cust_nos,
+            lambda keys: windowed(c, c.c.cust_no, c.c.contacted_at, c.c.contact_id, keys, window),
+        )
+        return many_per_key(rows, cust_nos, "cust_no")
+
+    async def contacts(self, contact_ids: Sequence[int]) -> list[Row[Any] | None]:
+        """Contacts by id."""
+        rows = await self.fetch_for_keys(
+            contact_ids, lambda keys: select(t.contact).where(t.contact.c.contact_id.in_(keys))
+        )
+        return one_per_key(rows, contact_ids, "contact_id")
+
+    async def complaints_by_customer(self, cust_nos: Sequence[str]) -> list[list[Row[Any]]]:
+        """Each customer's complaints, newest first."""
+        c = t.complaint
+        rows = await self.fetch_for_keys(
+            cust_nos,
+            lambda keys: (
+                select(c)
+                .where(c.c.cust_no.in_(keys))
+                .order_by(c.c.cust_no, c.c.opened_at.desc(), c.c.complaint_id.desc())
+            ),
+        )
+        return many_per_key(rows, cust_nos, "cust_no")
+
+    async def complaints(self, complaint_ids: Sequence[int]) -> list[Row[Any] | None]:
+        """Complaints by id."""
+        rows = await self.fetch_for_keys(
+            complaint_ids,
+            lambda keys: select(t.complaint).where(t.complaint.c.complaint_id.in_(keys)),
+        )
+        return one_per_key(rows, complaint_ids, "complaint_id")

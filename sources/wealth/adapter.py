@@ -1,0 +1,98 @@
+"""Wealth management (WMS) adapter: products, NAV history and holdings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, ClassVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.engine import Row
+
+from sources.base import Source, many_per_key, one_per_key
+from sources.wealth import tables as t
+from sources.window import Window, windowed
+
+
+class WealthManagement(Source):
+    """The system that sells investment products and keeps customers' positions."""
+
+    name: ClassVar[str] = "wealth"
+    metadata = t.metadata
+
+    async def products(self, codes: Sequence[str]) -> list[Row[Any] | None]:
+        """Products by code."""
+        rows = await self.fetch_for_keys(
+            codes, lambda keys: select(t.product).where(t.product.c.product_code.in_(keys))
+        )
+        return one_per_key(rows, codes, "product_code")
+
+    async def holdings_by_customer(self, cust_nos: Sequence[str]) -> list[list[Row[Any]]]:
+        """Each customer's holdings, oldest first."""
+        rows = await self.fetch_for_keys(
+            cust_nos,
+            lambda keys: (
+                select(t.holding)
+                .where(t.holding.c.cust_no.in_(keys))
+                .order_by(t.holding.c.cust_no, t.holding.c.holding_id)
+            ),
+        )
+        return many_per_key(rows, cust_nos, "cust_no")
+
+    async def holdings(self, holding_ids: Sequence[int]) -> list[Row[Any] | None]:
+        """Holdings by id."""
+        rows = await self.fetch_for_keys(
+            holding_ids, lambda keys: select(t.holding).where(t.holding.c.holding_id.in_(keys))
+        )
+        return one_per_key(rows, holding_ids, "holding_id")
+
+    async def latest_navs(self, codes: Sequence[str], on: date) -> list[Row[Any] | None]:
+        """Each product's latest NAV on or before a day."""
+
+        rows = await self.fetch_for_keys(codes, lambda keys: _latest_navs(keys, on))
+        return one_per_key(rows, codes, "product_code")
+
+    async def nav_history(self, codes: Sequence[str], window: Window) -> list[list[Row[Any]]]:
+        """A newest-first page of each product's daily NAV."""
+        nav = t.nav
+        rows = await self.fetch_for_keys(
+            codes,
+            # nav_date is both the order and the identity of a NAV point; the window
+            # wants an id column, and the date serves (rank ties cannot occur).
+            lambda keys: windowed(
+                nav, nav.c.product_code, nav.c.nav_date, nav.c.nav_date, keys, window
+            ),
+        )
+        return many_per_key(rows, codes, "product_code")
+
+    async def units_held(self, cust_nos: Sequence[str] | None = None) -> list[Row[Any]]:
+        """Units held per customer and product (all customers when none are given)."""
+        h = t.holding
+        stmt = select(h.c.cust_no, h.c.product_code, func.sum(h.c.units).label("units")).group_by(
+            h.c.cust_no, h.c.product_code
+        )
+        if cust_nos is None:
+            return await self.fetch(stmt)
+        return await self.fetch_for_keys(cust_nos, lambda keys: stmt.where(h.c.cust_no.in_(keys)))
+
+    async def all_products(self) -> list[Row[Any]]:
+        """Every product, by code."""
+        return await self.fetch(select(t.product).order_by(t.product.c.product_code))
+
+    async def all_latest_navs(self, on: date) -> list[Row[Any]]:
+        """Every product's latest NAV on or before a day."""
+        return await self.fetch(_latest_navs(None, on))
+
+
+def _latest_navs(codes: list[str] | None, on: date) -> Select[Any]:
+    """Latest NAV rows on or before a day, for some products or all."""
+    latest = select(t.nav.c.product_code, func.max(t.nav.c.nav_date).label("nav_date")).where(
+        t.nav.c.nav_date <= on
+    )
+    if codes is not None:
+        latest = latest.where(t.nav.c.product_code.in_(codes))
+    newest = latest.group_by(t.nav.c.product_code).subquery()
+    return select(t.nav).join(
+        newest,
+        (t.nav.c.product_code == newest.c.product_code) & (t.nav.c.nav_date == newest.c.nav_date),
+    )

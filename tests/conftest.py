@@ -1,0 +1,161 @@
+"""Shared fixtures: a small demo bank on every engine, the app over it, a GraphQL client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from gateway.app import create_app
+from gateway.audit import AuditTrail
+from gateway.auth import AuthSettings, Role, mint_token
+from gateway.config import Settings
+from sources import Sources
+from tests.engines import drop_databases, engines_under_test, fresh_databases
+
+DEMO_CUSTOMERS = 150
+DEMO_SEED = 7
+
+
+@dataclass
+class Bank:
+    """A demo bank loaded on one engine, with the gateway's audit database beside it."""
+
+    engine: str
+    urls: dict[str, str]
+    as_of: date
+    audit_url: str
+
+
+@pytest.fixture(scope="session", params=engines_under_test())
+async def bank(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Bank]:
+    """The demo bank (150 customers, fixed seed) on each engine under test."""
+    from sources.demo import load_demo_bank
+
+    engine = request.param
+    folder = tmp_path_factory.mktemp(f"bank-{engine}")
+    urls = await fresh_databases(engine, folder)
+    # The audit store runs on SQLite and PostgreSQL (not MariaDB, which it does not support).
+    audit_urls = await fresh_databases("sqlite" if engine == "mariadb" else engine, folder)
+    as_of = date.today()
+    await load_demo_bank(urls, customers=DEMO_CUSTOMERS, seed=DEMO_SEED, as_of=as_of)
+    yield Bank(engine, urls, as_of, audit_urls["core"])
+    await drop_databases(engine, urls)
+    await drop_databases("sqlite" if engine == "mariadb" else engine, audit_urls)
+
+
+@pytest.fixture(scope="session")
+async def sources(bank: Bank) -> AsyncIterator[Sources]:
+    """Adapters over the demo bank."""
+    opened = Sources.from_urls(bank.urls)
+    yield opened
+    await opened.dispose()
+
+
+@dataclass
+class StatementLog:
+    """SQL statements sent to the sources while it listens."""
+
+    statements: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def statement_log(sources: Sources) -> Any:
+    """Records every statement the three sources execute during a test."""
+    log = StatementLog()
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        log.statements.append(statement)
+
+    engines = [s.engine.sync_engine for s in sources.all()]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    yield log
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+class GraphQLClient:
+    """Posts GraphQL documents to the app in-process."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The data of a response that must have no errors."""
+        body = await self.post(query, variables)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+def settings_for(urls: dict[str, str], audit_url: str = "") -> Settings:
+    """Settings pointing at the given source databases (and audit store)."""
+    return replace(
+        Settings.from_env({}),
+        core_db_url=urls["core"],
+        wealth_db_url=urls["wealth"],
+        crm_db_url=urls["crm"],
+        audit_db_url=audit_url,
+        sources_configured=True,
+    )
+
+
+@pytest.fixture(scope="session")
+async def audit(bank: Bank) -> AsyncIterator[AuditTrail]:
+    """The gateway's audit trail over the bank's audit database."""
+    trail = AuditTrail(bank.audit_url)
+    await trail.start()
+    yield trail
+    await trail.close()
+
+
+@pytest.fixture(scope="session")
+async def app(bank: Bank, sources: Sources, audit: AuditTrail) -> Any:
+    return create_app(settings_for(bank.urls, bank.audit_url), sources, audit=audit)
+
+
+def token(role: str, subject: str = "tester", **claims: Any) -> str:
+    """A demo token for a role (``branch=``, ``rm_id=``, ``scopes=`` as the role needs)."""
+    return mint_token(AuthSettings(), role=Role(role), subject=subject, **claims)
+
+
+def caller_headers(role: str, purpose: str, **claims: Any) -> dict[str, str]:
+    """Headers of an authenticated request with a declared purpose."""
+    return {"authorization": f"Bearer {token(role, **claims)}", "x-access-purpose": purpose}
+
+
+@asynccontextmanager
+async def client_for(app: Any, headers: dict[str, str]) -> AsyncIterator[GraphQLClient]:
+    """A GraphQL client that sends the given headers with every request."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://c360.test", headers=headers
+    ) as http:
+        yield GraphQLClient(http)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[GraphQLClient]:
+    """A compliance officer auditing: every value in the clear, for tests of the merged view."""
+    async with client_for(app, caller_headers("COMPLIANCE_OFFICER", "AUDIT")) as c:
+        yield c

@@ -1,0 +1,106 @@
+"""The adapters' batch reads: results in key order, gaps for missing keys, pages per parent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sources import Sources
+from sources.core import tables as core
+from sources.crm import tables as crm
+from sources.wealth import tables as wealth
+from sources.window import Window
+from tests.conftest import Bank
+from tests.raw import rows
+
+
+async def test_one_per_key_reads_answer_in_key_order_with_none_for_unknown_keys(
+    sources: Sources,
+) -> None:
+    parties = await rows(sources, core.party)
+    first, last = parties[0].cust_no, parties[-1].cust_no
+    keys = [last, "8899999999", first, last]
+    found = await sources.core.parties(keys)
+    assert [p.cust_no if p else None for p in found] == [last, None, first, last]
+
+    profiles = await sources.crm.profiles(keys)
+    assert [p.cust_no if p else None for p in profiles] == [last, None, first, last]
+    products = [p.product_code for p in await rows(sources, wealth.product)][:2]
+    got = await sources.wealth.products([products[1], "NOPE", products[0]])
+    assert [p.product_code if p else None for p in got] == [products[1], None, products[0]]
+
+
+async def test_many_per_key_reads_group_each_parents_rows(sources: Sources) -> None:
+    accounts = await rows(sources, core.account)
+    owners = sorted({a.cust_no for a in accounts})[:5]
+    grouped = await sources.core.accounts_by_customer([*reversed(owners), "8899999999"])
+    assert grouped[-1] == []
+    for owner, group in zip(reversed(owners), grouped, strict=False):
+        want = sorted(a.acct_id for a in accounts if a.cust_no == owner)
+        assert [a.acct_id for a in group] == want
+
+    holdings = await rows(sources, wealth.holding)
+    holder = holdings[0].cust_no
+    [held] = await sources.wealth.holdings_by_customer([holder])
+    assert {h.holding_id for h in held} == {h.holding_id for h in holdings if h.cust_no == holder}
+
+
+async def test_a_window_pages_every_parent_newest_first_in_one_batch(sources: Sources) -> None:
+    txns = await rows(sources, core.transaction)
+    accounts = sorted({t.acct_id for t in txns})[:10]
+    pages = await sources.core.transactions_by_account(accounts, Window(limit=3))
+    for acct_id, page in zip(accounts, pages, strict=True):
+        mine = sorted(
+            (t for t in txns if t.acct_id == acct_id),
+            key=lambda t: (t.booked_at, t.txn_id),
+            reverse=True,
+        )
+        assert [t.txn_id for t in page] == [t.txn_id for t in mine[:3]]
+
+    # The next page starts strictly after the cursor (time, id) of the last row seen.
+    acct_id = accounts[0]
+    [page] = await sources.core.transactions_by_account([acct_id], Window(limit=100))
+    cursor = (page[1].booked_at, page[1].txn_id)
+    [rest] = await sources.core.transactions_by_account([acct_id], Window(100, before=cursor))
+    assert [t.txn_id for t in rest] == [t.txn_id for t in page[2:]]
+
+
+async def test_a_window_keeps_only_rows_inside_its_time_range(sources: Sources) -> None:
+    txns = await rows(sources, core.transaction)
+    acct_id = txns[0].acct_id
+    mine = [t for t in txns if t.acct_id == acct_id]
+    since = min(t.booked_at for t in mine) + timedelta(days=30)
+    until = since + timedelta(days=90)
+    [page] = await sources.core.transactions_by_account(
+        [acct_id], Window(limit=1000, since=since, until=until)
+    )
+    assert {t.txn_id for t in page} == {t.txn_id for t in mine if since <= t.booked_at < until}
+
+
+async def test_fx_rates_of_a_day_are_the_latest_on_or_before_it(
+    sources: Sources, bank: Bank
+) -> None:
+    all_rates = await rows(sources, core.fx_rate)
+    day = bank.as_of - timedelta(days=40)
+    [rates] = await sources.core.fx_rates([day])
+    assert rates["CNY"] == Decimal(1)
+    for currency in {r.currency for r in all_rates}:
+        latest = max(
+            (r for r in all_rates if r.currency == currency and r.rate_date <= day),
+            key=lambda r: r.rate_date,
+        )
+        assert rates[currency] == Decimal(latest.cny_per_unit)
+
+
+async def test_assignments_page_by_branch_and_rm_in_customer_order(sources: Sources) -> None:
+    assignments = await rows(sources, crm.assignment)
+    branch = assignments[0].branch_code
+    mine = sorted(a.cust_no for a in assignments if a.branch_code == branch)
+    first = await sources.crm.assigned_customer_numbers(
+        branch_code=branch, rm_id=None, after=None, limit=3
+    )
+    rest = await sources.crm.assigned_customer_numbers(
+        branch_code=branch, rm_id=None, after=first[-1], limit=None
+    )
+    assert first + rest == mine
+    assert await sources.crm.count_assigned(branch_code=branch, rm_id=None) == len(mine)
