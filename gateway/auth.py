@@ -17,7 +17,6 @@ the token's algorithm is tried. Keys read from PEM files take the file name's st
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid
@@ -29,11 +28,14 @@ from pathlib import Path
 from typing import Any, Final
 
 import jwt
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt import exceptions as jwt_errors
-from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+from gateway.signing_keys import (
+    AuthConfigurationError,
+    VerificationKey,
+    load_jwks,
+    load_pem_keys,
+)
 
 DEMO_SECRET: Final = "c360-demo-secret-never-use-in-production"
 """HS256 secret used when ``C360_JWT_SECRET`` is unset: public, for demos and tests only."""
@@ -42,7 +44,6 @@ DEFAULT_ISSUER: Final = "c360-demo"
 DEFAULT_AUDIENCE: Final = "c360"
 DEFAULT_LEEWAY_SECONDS: Final = 30
 MIN_SECRET_BYTES: Final = 32  # RFC 7518 §3.2: an HS256 key at least as long as the hash
-MIN_RSA_KEY_BITS: Final = 2048
 MAX_TOKEN_LENGTH: Final = 8192
 REQUIRED_CLAIMS: Final = ("sub", "role", "exp", "iss", "aud")
 
@@ -85,10 +86,6 @@ class AuthenticationError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-class AuthConfigurationError(ValueError):
-    """The token settings or key files cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -157,86 +154,14 @@ class AuthSettings:
         return not self.has_public_keys or not self.uses_demo_secret()
 
 
-@dataclass(frozen=True)
-class _VerificationKey:
-    algorithm: str
-    key: Any
-    kid: str | None = None
-
-
-def _algorithm_for(public_key: object, source: str) -> str:
-    if isinstance(public_key, rsa.RSAPublicKey):
-        if public_key.key_size < MIN_RSA_KEY_BITS:
-            raise AuthConfigurationError(f"{source}: RSA keys need {MIN_RSA_KEY_BITS} bits")
-        return "RS256"
-    if isinstance(public_key, ec.EllipticCurvePublicKey):
-        if not isinstance(public_key.curve, ec.SECP256R1):
-            raise AuthConfigurationError(f"{source}: EC keys must be on curve P-256")
-        return "ES256"
-    raise AuthConfigurationError(f"{source}: only RSA and P-256 EC public keys are supported")
-
-
-def _load_pem_file(path: Path) -> _VerificationKey:
-    data = path.read_bytes()
-    try:
-        public_key: object = serialization.load_pem_public_key(data)
-    except ValueError:
-        try:
-            public_key = x509.load_pem_x509_certificate(data).public_key()
-        except ValueError:
-            raise AuthConfigurationError(f"{path}: not a PEM public key or certificate") from None
-    return _VerificationKey(_algorithm_for(public_key, str(path)), public_key, kid=path.stem)
-
-
-def _load_pem_keys(path: Path) -> list[_VerificationKey]:
-    files = sorted(path.glob("*.pem")) if path.is_dir() else [path]
-    if not files:
-        raise AuthConfigurationError(f"{path}: no *.pem files")
-    return [_load_pem_file(file) for file in files]
-
-
-def _load_jwk(jwk: Mapping[str, Any], source: str) -> _VerificationKey:
-    if "d" in jwk:
-        raise AuthConfigurationError(f"{source}: private key material does not belong here")
-    loaders = {"RSA": RSAAlgorithm.from_jwk, "EC": ECAlgorithm.from_jwk}
-    loader = loaders.get(jwk.get("kty", ""))
-    if loader is None:
-        raise AuthConfigurationError(f"{source}: only RSA and EC keys are supported")
-    try:
-        public_key = loader(dict(jwk))
-    except (jwt.PyJWTError, ValueError, TypeError, KeyError):
-        raise AuthConfigurationError(f"{source}: not a valid JWK") from None
-    algorithm = _algorithm_for(public_key, source)
-    if jwk.get("alg", algorithm) != algorithm:
-        raise AuthConfigurationError(f"{source}: declared alg does not match the key type")
-    kid = jwk.get("kid")
-    if kid is not None and not isinstance(kid, str):
-        raise AuthConfigurationError(f"{source}: kid must be a string")
-    return _VerificationKey(algorithm, public_key, kid=kid)
-
-
-def _load_jwks(path: Path) -> list[_VerificationKey]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        raise AuthConfigurationError(f"{path}: not a JSON document") from None
-    entries = document.get("keys") if isinstance(document, dict) else None
-    if not isinstance(entries, list) or not all(isinstance(jwk, dict) for jwk in entries):
-        raise AuthConfigurationError(f"{path}: a JWKS needs a list of keys")
-    signing = [jwk for jwk in entries if jwk.get("use", "sig") == "sig"]
-    if not signing:
-        raise AuthConfigurationError(f"{path}: no signing keys")
-    return [_load_jwk(jwk, f"{path} key {index}") for index, jwk in enumerate(signing)]
-
-
-def _load_keys(settings: AuthSettings) -> tuple[_VerificationKey, ...]:
-    keys: list[_VerificationKey] = []
+def _load_keys(settings: AuthSettings) -> tuple[VerificationKey, ...]:
+    keys: list[VerificationKey] = []
     if settings.public_keys_path is not None:
-        keys += _load_pem_keys(settings.public_keys_path)
+        keys += load_pem_keys(settings.public_keys_path)
     if settings.jwks_file is not None:
-        keys += _load_jwks(settings.jwks_file)
+        keys += load_jwks(settings.jwks_file)
     if settings.accepts_shared_secret:
-        keys.append(_VerificationKey("HS256", settings.jwt_secret.encode()))
+        keys.append(VerificationKey("HS256", settings.jwt_secret.encode()))
     return tuple(keys)
 
 
@@ -359,7 +284,7 @@ class TokenVerifier:
             return _principal_from_claims(claims)
         raise AuthenticationError(AuthErrorCode.TOKEN_INVALID, "token's signature does not verify")
 
-    def _candidate_keys(self, token: str) -> list[_VerificationKey]:
+    def _candidate_keys(self, token: str) -> list[VerificationKey]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:

@@ -137,20 +137,23 @@ def run_serve(settings: Settings, host: str, port: int, workers: int) -> int:
 
     from gateway.app import ProductionMisconfigured, check_production
 
-    if not settings.sources_configured and not demo_bank_exists(settings):
-        print(f"c360: no sources configured; creating the demo bank in {settings.data_dir}/")
-        run_demo_data(settings, DEFAULT_DEMO_CUSTOMERS, 360, None)
     try:
         check_production(settings, AuthSettings.from_env())
-    except ProductionMisconfigured as error:
+    except (ProductionMisconfigured, AuthConfigurationError) as error:
         print(f"c360: refusing to serve: {error}", file=sys.stderr)
         return 2
+    if not settings.sources_configured and not demo_bank_exists(settings):
+        print(
+            f"c360: no sources configured; creating the demo bank in {settings.data_dir}/",
+            flush=True,
+        )
+        run_demo_data(settings, DEFAULT_DEMO_CUSTOMERS, 360, None)
     problems = asyncio.run(unreachable_sources(settings))
     for name, reason in problems.items():
         print(f"c360: cannot reach the {name} source: {reason}", file=sys.stderr)
     if problems:
         return 1
-    print(f"c360: serving on http://{host}:{port}/graphql")
+    print(f"c360: serving on http://{host}:{port}/graphql", flush=True)
     uvicorn.run(
         "gateway.app:create_app",
         factory=True,

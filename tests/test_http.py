@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -79,10 +80,12 @@ async def test_production_serves_no_ide(bank: Bank, sources: Sources, audit: Aud
     assert "graphiql" not in page.text.lower()
 
 
-async def test_production_refuses_to_start_on_the_demo_secret(bank: Bank, sources: Sources) -> None:
+async def test_production_refuses_to_start_on_the_demo_secret(
+    bank: Bank, sources: Sources, tmp_path: Path
+) -> None:
     with pytest.raises(ProductionMisconfigured):
         create_app(replace(settings_for(bank.urls), environment="production"), sources)
-    env = dict(os.environ, C360_ENV="production")
+    env = dict(os.environ, C360_ENV="production", C360_DATA_DIR=str(tmp_path))
     env.pop("C360_JWT_SECRET", None)
     done = subprocess.run(
         [sys.executable, "-m", "gateway.cli", "serve", "--port", "0"],
@@ -92,6 +95,7 @@ async def test_production_refuses_to_start_on_the_demo_secret(bank: Bank, source
         timeout=60,
     )
     assert done.returncode != 0 and "demo JWT secret" in done.stderr
+    assert not list(tmp_path.iterdir()), "nothing is created before the refusal"
 
 
 def test_serve_names_an_unreachable_source_and_exits_non_zero(tmp_path: Any) -> None:
