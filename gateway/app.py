@@ -12,15 +12,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from gateway.audit import AuditTrail
 from gateway.auth import AuthSettings, TokenVerifier
+from gateway.breaker import BreakerState
 from gateway.config import Settings
 from gateway.context import Context
+from gateway.documents import Documents, TrustedDocuments, TrustedDocumentsMissing
+from gateway.graphql_http import GraphQLOverHTTP
 from gateway.guard import Guard
+from gateway.limits import QueryLimits
+from gateway.logs import configure_logging
+from gateway.metrics import metrics
+from gateway.observe import Observed
+from gateway.ratelimit import RateLimit, RateLimiter, RateLimits
+from gateway.transport import TransportSettings, transport_middleware
 from resolvers.reference import ReferenceCache
-from resolvers.schema import schema
+from resolvers.schema import build_schema
 from sources import Sources
 
 READY_TIMEOUT_SECONDS = 2.0
@@ -30,8 +38,8 @@ class ProductionMisconfigured(RuntimeError):
     """Settings that must never serve production."""
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our typed per-request context."""
+class GraphQLEndpoint(GraphQLOverHTTP):
+    """The GraphQL-over-HTTP endpoint with our typed per-request context."""
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
@@ -68,7 +76,10 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 async def source_status(source: Any) -> dict[str, str]:
-    """``up``, or ``down`` with the kind of failure (never connection details)."""
+    """``up``, or ``down`` with the kind of failure (never connection details); a source
+    whose circuit breaker is open is down without being asked."""
+    if source.guard.state is BreakerState.OPEN:
+        return {"status": "down", "reason": "circuit_open"}
     try:
         await asyncio.wait_for(source.ping(), READY_TIMEOUT_SECONDS)
     except TimeoutError:
@@ -87,19 +98,36 @@ def check_production(settings: Settings, auth: AuthSettings) -> None:
         )
 
 
+def trusted_documents(settings: Settings) -> TrustedDocuments:
+    """The registered documents; production refuses to start without them."""
+    try:
+        return TrustedDocuments.for_environment(
+            settings.data_dir, production=settings.is_production
+        )
+    except TrustedDocumentsMissing as missing:
+        raise ProductionMisconfigured(str(missing)) from missing
+
+
 def create_app(
     settings: Settings | None = None,
     sources: Sources | None = None,
     *,
     auth: AuthSettings | None = None,
     audit: AuditTrail | None = None,
+    rate_limits: RateLimits | None = None,
+    limits: QueryLimits | None = None,
+    transport: TransportSettings | None = None,
+    documents: TrustedDocuments | None = None,
 ) -> Starlette:
     """The gateway app. Sources and the audit trail are opened at start-up unless given
     (tests pass their own); the app then leaves closing them to the caller."""
     settings = settings or Settings.from_env()
     auth = auth or AuthSettings.from_env()
     check_production(settings, auth)
+    trusted = documents if documents is not None else trusted_documents(settings)
     verifier = TokenVerifier(auth)
+    limiter = RateLimiter(rate_limits or RateLimits.from_env())
+    configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -118,13 +146,23 @@ def create_app(
                 await app.state.sources.dispose()
 
     ide = not settings.is_production
-    graphql = GraphQLEndpoint(schema, graphql_ide="graphiql" if ide else None)
+    graphql = GraphQLEndpoint(
+        build_schema(limits or QueryLimits.from_env(), production=settings.is_production),
+        graphql_ide="graphiql" if ide else None,
+        documents=Documents(trusted, trusted_only=settings.is_production),
+    )
     app = Starlette(
         routes=[
-            Route("/graphql", Guard(graphql, verifier, ide=ide), methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                Observed(Guard(RateLimit(graphql, limiter), verifier, ide=ide)),
+                methods=["GET", "POST"],
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
         ],
+        middleware=transport_middleware(transport or TransportSettings.from_env()),
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -58,6 +58,16 @@ def main(argv: list[str] | None = None) -> int:
         "--anchor", default=None, help="SEQ:HASH printed by an earlier verify, kept elsewhere"
     )
 
+    documents = commands.add_parser("documents", help="trusted documents (production)")
+    documents_commands = documents.add_subparsers(dest="documents_command", required=True)
+    register = documents_commands.add_parser(
+        "register", help="register every *.graphql file of a folder by its SHA-256"
+    )
+    register.add_argument("folder", type=Path)
+    register.add_argument(
+        "--manifest", type=Path, default=None, help="default: $C360_TRUSTED_DOCUMENTS"
+    )
+
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "serve":
@@ -66,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo_data(settings, args.customers, args.seed, args.as_of)
     if args.command == "token":
         return run_token(args)
+    if args.command == "documents":
+        return run_documents_register(settings, args.folder, args.manifest)
     if args.command == "audit":
         return run_audit_verify(settings, args.anchor)
     return run_export_schema(args.output)
@@ -82,6 +94,21 @@ def run_audit_verify(settings: Settings, anchor_text: str | None) -> int:
     verdict = "intact" if report.ok else "BROKEN"
     print(f"audit chain {verdict}: {report.records} records; anchor {report.anchor}")
     return 0 if report.ok else 1
+
+
+def run_documents_register(settings: Settings, folder: Path, manifest: Path | None) -> int:
+    """Write the manifest of trusted documents and print each document's id."""
+    from gateway.documents import manifest_path, register
+
+    if not folder.is_dir():
+        print(f"c360: {folder} is not a folder", file=sys.stderr)
+        return 2
+    target = manifest or manifest_path(settings.data_dir)
+    registered = register(folder, target)
+    for digest, name in sorted(registered.names.items(), key=lambda item: item[1]):
+        print(f"sha256:{digest}  {name}")
+    print(f"{len(registered.documents)} trusted documents in {target}")
+    return 0
 
 
 def run_token(args: argparse.Namespace) -> int:
@@ -135,10 +162,11 @@ def run_demo_data(settings: Settings, customers: int, seed: int, as_of: date | N
 def run_serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    from gateway.app import ProductionMisconfigured, check_production
+    from gateway.app import ProductionMisconfigured, check_production, trusted_documents
 
     try:
         check_production(settings, AuthSettings.from_env())
+        trusted_documents(settings)
     except (ProductionMisconfigured, AuthConfigurationError) as error:
         print(f"c360: refusing to serve: {error}", file=sys.stderr)
         return 2

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 DEFAULT_DATA_DIR = ".c360"
+# Key-care holidays of the maintenance agenda: MM-DD recurs every year; the lunar holidays
+# (Spring Festival, Mid-Autumn) move, so they are listed by full date for 2026 and 2027.
+DEFAULT_HOLIDAYS = (
+    "01-01:元旦",
+    "05-01:劳动节",
+    "10-01:国庆节",
+    "2026-02-17:春节",
+    "2026-09-25:中秋节",
+    "2027-02-06:春节",
+    "2027-09-15:中秋节",
+)
 SOURCE_URL_VARIABLES = {
     "core": "C360_CORE_DB_URL",
     "wealth": "C360_WEALTH_DB_URL",
@@ -27,6 +39,9 @@ class Settings:
     reference_ttl_seconds: float = 60.0
     audit_db_url: str = ""
     sources_configured: bool = False
+    nav_swing_threshold: Decimal = Decimal("0.05")
+    nav_swing_days: int = 30
+    agenda_holidays: tuple[str, ...] = DEFAULT_HOLIDAYS
 
     @property
     def source_urls(self) -> dict[str, str]:
@@ -57,4 +72,10 @@ class Settings:
             audit_db_url=env.get("C360_AUDIT_DB_URL")
             or f"sqlite+aiosqlite:///{(data_dir / 'audit').as_posix()}.db",
             sources_configured=any(env.get(var) for var in SOURCE_URL_VARIABLES.values()),
+            nav_swing_threshold=Decimal(env.get("C360_NAV_SWING_THRESHOLD", "0.05")),
+            nav_swing_days=int(env.get("C360_NAV_SWING_DAYS", "30")),
+            agenda_holidays=tuple(
+                h.strip() for h in env.get("C360_AGENDA_HOLIDAYS", "").split(",") if h.strip()
+            )
+            or DEFAULT_HOLIDAYS,
         )

@@ -17,6 +17,7 @@ from gateway.scope import Scope
 from resolvers.loaders import Loaders
 from resolvers.reference import ReferenceCache, ReferenceData
 from sources import Sources
+from sources.guarded import SourceReport
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -38,6 +39,7 @@ class Context:
     today: date
     request_id: str
     request: Request | None = None
+    sources_report: SourceReport = field(default_factory=SourceReport)
     _reference_data: ReferenceData | None = field(default=None, repr=False)
 
     @classmethod
@@ -55,7 +57,8 @@ class Context:
         """A fresh context: new loaders, scope and disclosure, today's date, a request id."""
         from gateway.audit import AuditRecord
 
-        request_id = uuid.uuid4().hex
+        # The request's telemetry (gateway.observe) may have named the request already.
+        request_id = getattr(_state(request, "telemetry"), "request_id", None) or uuid.uuid4().hex
         loaders = Loaders(sources)
         disclosure = Disclosure(principal, purpose, audit, request_id, AuditRecord)
         return cls(
@@ -65,12 +68,13 @@ class Context:
             purpose=purpose,
             loaders=loaders,
             disclosure=disclosure,
-            scope=Scope(principal, loaders, disclosure),
+            scope=Scope(principal, loaders, disclosure, _state(request, "customer_budget")),
             audit=audit,
             reference=reference,
             today=date.today(),
             request_id=request_id,
             request=request,
+            sources_report=_state(request, "sources_report") or SourceReport(),
         )
 
     async def reference_data(self) -> ReferenceData:
@@ -78,6 +82,10 @@ class Context:
         if self._reference_data is None:
             self._reference_data = await self.reference.on(self.today)
         return self._reference_data
+
+
+def _state(request: Request | None, name: str) -> Any:
+    return getattr(request.state, name, None) if request is not None else None
 
 
 Info = strawberry.Info[Context, Any]

@@ -28,6 +28,7 @@ from gateway.policy import (
 )
 
 AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE"
+WRITE = "WRITE"  # the treatment an audit record of a write carries
 _AUDIT_DOWN = withheld("the audit trail cannot be written, so clear values are withheld")
 
 
@@ -113,6 +114,14 @@ class Disclosure:
         self._note(path, rule)
         return None
 
+    def ownership(self, customer_number: str) -> Ownership | None:
+        """How the request's scope reaches a customer; None if it was not admitted."""
+        return self._ownership.get(customer_number)
+
+    def audit_write(self, field: str, customer_number: str, path: Any) -> None:
+        """Record a write to a customer's data (``field``: the mutation, e.g. Mutation.x)."""
+        self._audit(field, customer_number, path, WRITE, None)
+
     def audit_query(self, customer_number: str | None, path: Any) -> None:
         """Record a read of the audit trail itself."""
         self._audit("Query.auditEvents", customer_number, path, Treatment.CLEAR, None)
@@ -132,7 +141,7 @@ class Disclosure:
         field: str,
         customer_number: str | None,
         path: Any,
-        treatment: Treatment,
+        treatment: Treatment | str,
         reason: str | None,
     ) -> None:
         self.audit.record(
@@ -145,7 +154,7 @@ class Disclosure:
                 customer_number=customer_number,
                 field_path=".".join(str(p) for p in _path_list(path)),
                 field=field,
-                treatment=treatment.value,
+                treatment=str(treatment),
                 reason=reason,
             )
         )

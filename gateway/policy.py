@@ -2,7 +2,8 @@
 
 Read top to bottom: each field's class and category; which purposes each role may declare;
 what each role sees of each category, by its relation to the customer; what each purpose
-takes away. A purpose only ever narrows. Nothing here knows about GraphQL.
+takes away; who may write what to the CRM (``WRITES``). A purpose only ever narrows. Nothing
+here knows about GraphQL.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ FIELDS: dict[str, tuple[Sensitivity, Category]] = {
     "Customer.birthDate": (Sensitivity.C2, C.BIRTH_DATE),
     "Customer.email": (Sensitivity.C2, C.EMAIL),
     "Customer.totalAssets": (Sensitivity.C2, C.AMOUNT),
+    "TierChange.assetsThen": (Sensitivity.C2, C.AMOUNT),
     "Account.accountNumber": (Sensitivity.C2, C.ACCOUNT_NUMBER),
     "Account.cardNumber": (Sensitivity.C2, C.ACCOUNT_NUMBER),
     "Account.cardExpiry": (Sensitivity.C3, C.AUTHENTICATION),
@@ -220,6 +222,33 @@ PURPOSE_LIMITS: dict[Purpose, dict[Category, Rule]] = {
     Purpose.AUDIT: {},
 }
 
+# Writes to the CRM: who may make each one, to which customers (by relation) and for which
+# purposes. Anything not listed is refused; compliance, marketing and service clients write
+# nothing. A profile is written only for relationship review: the purposes that may not read
+# it may not write it either.
+P = Purpose
+RM_OWN = (Role.RELATIONSHIP_MANAGER, Ownership.OWN)
+BRANCH_MGR = (Role.BRANCH_MANAGER, Ownership.BRANCH)
+AGENT = (Role.CALL_CENTRE_AGENT, Ownership.ANY)
+WRITES: dict[str, dict[tuple[Role, Ownership], frozenset[Purpose]]] = {
+    "recordContact": {
+        RM_OWN: frozenset({P.RELATIONSHIP_REVIEW, P.CUSTOMER_SERVICE}),
+        AGENT: frozenset({P.CUSTOMER_SERVICE, P.COMPLAINT_HANDLING}),
+    },
+    "updateProfile": {RM_OWN: frozenset({P.RELATIONSHIP_REVIEW})},
+    "openComplaint": {
+        RM_OWN: frozenset({P.CUSTOMER_SERVICE, P.COMPLAINT_HANDLING}),
+        BRANCH_MGR: frozenset({P.COMPLAINT_HANDLING}),
+        AGENT: frozenset({P.CUSTOMER_SERVICE, P.COMPLAINT_HANDLING}),
+    },
+    "resolveComplaint": {
+        RM_OWN: frozenset({P.COMPLAINT_HANDLING}),
+        BRANCH_MGR: frozenset({P.COMPLAINT_HANDLING}),
+        AGENT: frozenset({P.COMPLAINT_HANDLING}),
+    },
+    "reassignCustomer": {BRANCH_MGR: frozenset({P.RELATIONSHIP_REVIEW})},
+}
+
 NEVER = withheld("authentication data (C3) never leaves the gateway")
 OUT_OF_SCOPE = withheld("the customer is outside the caller's scope")
 _ORDER = list(Treatment)
@@ -250,3 +279,14 @@ def decide(
 def allowed_purposes(role: Role) -> frozenset[Purpose]:
     """The purposes a role may declare."""
     return PURPOSES[role]
+
+
+def may_write(
+    mutation: str, role: Role, purpose: Purpose, ownership: Ownership | None = None
+) -> bool:
+    """Whether a role may make a write for a purpose: to a customer of this relation, or
+    (``ownership`` None) to any customer at all."""
+    grants = WRITES[mutation]
+    if ownership is None:
+        return any(r is role and purpose in p for (r, _o), p in grants.items())
+    return purpose in grants.get((role, ownership), frozenset())

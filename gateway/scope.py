@@ -9,12 +9,15 @@ treated exactly as if absent. Ownership comes from the CRM's assignments, read i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gateway.auth import Principal, Role
 from gateway.disclosure import Disclosure
 from gateway.policy import Ownership
 from resolvers.loaders import Loaders
+
+if TYPE_CHECKING:
+    from gateway.ratelimit import CustomerBudget
 
 EVERYONE = {Role.CALL_CENTRE_AGENT, Role.COMPLIANCE_OFFICER, Role.SERVICE}
 BY_BRANCH = {Role.RELATIONSHIP_MANAGER, Role.BRANCH_MANAGER}
@@ -23,10 +26,17 @@ BY_BRANCH = {Role.RELATIONSHIP_MANAGER, Role.BRANCH_MANAGER}
 class Scope:
     """The customers one request may reach."""
 
-    def __init__(self, principal: Principal, loaders: Loaders, disclosure: Disclosure) -> None:
+    def __init__(
+        self,
+        principal: Principal,
+        loaders: Loaders,
+        disclosure: Disclosure,
+        budget: CustomerBudget | None = None,
+    ) -> None:
         self.principal = principal
         self.loaders = loaders
         self.disclosure = disclosure
+        self.budget = budget
 
     @property
     def reaches_nobody(self) -> bool:
@@ -38,23 +48,29 @@ class Scope:
         return self.principal.branch if self.principal.role in BY_BRANCH else None
 
     async def admit(self, customer_numbers: Sequence[str]) -> list[bool]:
-        """Whether each customer is in scope; those that are are admitted to the disclosure."""
+        """Whether each customer is in scope; those that are are admitted to the disclosure.
+
+        Customers in scope count against the subject's distinct-customer rate limit, which
+        raises RateLimitExceeded (admitting nobody) when they would exceed it.
+        """
+        ownerships = await self._ownerships(customer_numbers)
+        reached = [n for n, o in zip(customer_numbers, ownerships, strict=True) if o is not None]
+        if self.budget is not None and reached:
+            self.budget.spend(reached)
+        for number, ownership in zip(customer_numbers, ownerships, strict=True):
+            if ownership is not None:
+                self.disclosure.admit(number, ownership)
+        return [ownership is not None for ownership in ownerships]
+
+    async def _ownerships(self, customer_numbers: Sequence[str]) -> list[Ownership | None]:
         if self.reaches_nobody:
-            return [False] * len(customer_numbers)
+            return [None] * len(customer_numbers)
         if self.principal.role in EVERYONE:
-            for number in customer_numbers:
-                self.disclosure.admit(number, Ownership.ANY)
-            return [True] * len(customer_numbers)
+            return [Ownership.ANY] * len(customer_numbers)
         assignments = await self.loaders.many(
             self.loaders.sources.crm.assignments, list(customer_numbers)
         )
-        admitted = []
-        for number, assignment in zip(customer_numbers, assignments, strict=True):
-            ownership = self._ownership(assignment)
-            if ownership is not None:
-                self.disclosure.admit(number, ownership)
-            admitted.append(ownership is not None)
-        return admitted
+        return [self._ownership(assignment) for assignment in assignments]
 
     async def admits(self, customer_number: str) -> bool:
         """Whether one customer is in scope (admitting them if so)."""

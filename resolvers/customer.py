@@ -11,6 +11,18 @@ import strawberry
 
 from gateway.context import Info
 from resolvers.banking import Account, Branch, Transaction, TransactionConnection, load_branch
+from resolvers.customer_practice import (
+    HomeBranchSuggestion,
+    ProfileCompleteness,
+    RmGradeFit,
+    SuitableProducts,
+    TierChange,
+    profile_completeness,
+    rm_grade_fit,
+    suggested_home_branch,
+    suitable,
+    tier_change,
+)
 from resolvers.enums import Gender, IdType, MergedAttribute, RmGrade, SourceSystem, Status, Tier
 from resolvers.ids import global_id
 from resolvers.node import Node, local
@@ -23,6 +35,7 @@ from resolvers.pagination import (
     moment_window,
 )
 from resolvers.relationship import (
+    Assignment,
     Complaint,
     CustomerProfile,
     FamilyMember,
@@ -214,18 +227,60 @@ class Customer(Node):
         assignment = await _assignment(info, self.owner)
         return await load_branch(info, assignment.branch_code if assignment else None)
 
+    @strawberry.field(
+        description="The CRM's assignment of the customer to an RM, with its version (for "
+        "reassignCustomer); null when the customer is unassigned."
+    )
+    async def assignment(self, info: Info) -> Assignment | None:
+        row = await _assignment(info, self.owner)
+        return Assignment.from_row(row) if row else None
+
     @strawberry.field(description="The relationship manager the CRM assigns the customer to.")
     async def relationship_manager(self, info: Info) -> RelationshipManager | None:
         assignment = await _assignment(info, self.owner)
         return await load_rm(info, assignment.rm_id if assignment else None)
 
-    @strawberry.field(description="Tier by total assets (see Tier).")
-    async def tier(self, info: Info) -> Tier:
+    @strawberry.field(
+        description="Tier by total assets (see Tier); null when a system it needs is unavailable."
+    )
+    async def tier(self, info: Info) -> Tier | None:
         return tier_of(await customer_total_assets(info, self.owner))
 
     @strawberry.field(description="RM grade the customer's tier requires; null for MASS.")
     async def required_rm_grade(self, info: Info) -> RmGrade | None:
         return required_grade(tier_of(await customer_total_assets(info, self.owner)))
+
+    @strawberry.field(description="The RM grade the tier requires against the assigned RM's grade.")
+    async def rm_grade_fit(self, info: Info) -> RmGradeFit | None:
+        return await rm_grade_fit(info, self.owner, lambda: customer_total_assets(info, self.owner))
+
+    @strawberry.field(
+        description="Tier at the end of a past day (`since`, not after today) against today's."
+    )
+    async def tier_change(self, info: Info, since: date) -> TierChange | None:
+        return await tier_change(
+            info, self.owner, since, lambda: customer_total_assets(info, self.owner)
+        )
+
+    @strawberry.field(
+        description="The branch the customer mostly banked at over the last 12 months, with "
+        "the transaction counts per branch."
+    )
+    async def suggested_home_branch(self, info: Info) -> HomeBranchSuggestion | None:
+        return await suggested_home_branch(info, self.owner)
+
+    @strawberry.field(description="How complete the CRM profile is and what is missing.")
+    async def profile_completeness(self, info: Info) -> ProfileCompleteness | None:
+        return await profile_completeness(info, self.owner, self.profile_row)
+
+    @strawberry.field(
+        description="Products the customer may be offered under their valid risk assessment "
+        "(at most `first`), or the reason there are none."
+    )
+    async def suitable_products(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE
+    ) -> SuitableProducts | None:
+        return await suitable(info, self.owner, self.profile_row, first)
 
     @strawberry.field(description="The most recent risk assessment, valid or expired.")
     async def risk_assessment(self, info: Info) -> RiskAssessment | None:
@@ -249,8 +304,11 @@ class Customer(Node):
         rows = await _accounts(info, self.owner)
         return [Account.from_row(r) for r in rows]
 
-    @strawberry.field(description="The customer's wealth positions, oldest first.")
-    async def holdings(self, info: Info) -> list[Holding]:
+    @strawberry.field(
+        description="The customer's wealth positions, oldest first; null when the wealth "
+        "system is unavailable."
+    )
+    async def holdings(self, info: Info) -> list[Holding] | None:
         rows = await _holdings(info, self.owner)
         return [Holding.from_row(r) for r in rows]
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
 import strawberry
 
 from gateway.context import Info
+from resolvers.agenda import AgendaItem, maintenance_agenda
 from resolvers.asset_index import customers_in_tier
 from resolvers.audit_events import AuditEventConnection, audit_events
 from resolvers.banking import Account, Branch, Transaction, load_branch
@@ -17,8 +18,11 @@ from resolvers.customer import Customer, load_customer, load_customers
 from resolvers.enums import Tier
 from resolvers.ids import key_cursor, parse_global_id, parse_key_cursor
 from resolvers.node import Node
+from resolvers.ownership import OwnershipReviewConnection, ownership_review
 from resolvers.pagination import DEFAULT_PAGE_SIZE, Connection, check_first, connection
+from resolvers.performance import RmPerformance, rm_performance
 from resolvers.relationship import Complaint, Interaction, load_rm
+from resolvers.segments import MINIMUM_CELL_SIZE, SegmentCell, SegmentDimension, segments
 from resolvers.wealth import Holding, load_product
 
 
@@ -194,6 +198,61 @@ class Query:
         after: str | None = None,
     ) -> AuditEventConnection:
         return await audit_events(info, customer, subject, since, until, first, after)
+
+    @strawberry.field(
+        description="Whom to contact over an inclusive window of days, why, when and how. "
+        "Relationship managers see their own book; branch managers any RM's book of their "
+        "branch (the whole branch without `relationshipManager`); compliance officers any."
+    )
+    async def maintenance_agenda(
+        self,
+        info: Info,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        relationship_manager: strawberry.ID | None = None,
+    ) -> list[AgendaItem]:
+        return await maintenance_agenda(info, from_, to, relationship_manager)
+
+    @strawberry.field(
+        description="Customers whose assigned branch is not the branch they mostly banked at "
+        "over the last 12 months, with the evidence. Branch managers (their branch) and "
+        "compliance officers (`branch`, or every branch) only."
+    )
+    async def ownership_review(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        branch: strawberry.ID | None = None,
+    ) -> OwnershipReviewConnection:
+        return await ownership_review(info, first, after, branch)
+
+    @strawberry.field(
+        description="Each RM's book, assets and their change, contacts made against agenda "
+        "items due, and complaints over an inclusive period. Branch managers see their "
+        "branch's RMs, an RM themselves, compliance officers any branch."
+    )
+    async def relationship_manager_performance(
+        self,
+        info: Info,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        branch: strawberry.ID | None = None,
+    ) -> list[RmPerformance]:
+        return await rm_performance(info, from_, to, branch)
+
+    @strawberry.field(
+        description="Customer counts and asset totals by the chosen dimensions, cells below "
+        "`minimumCellSize` (at least 10) suppressed; no customer is reachable from a cell. "
+        "Marketing analysts and compliance officers only."
+    )
+    async def segments(
+        self,
+        info: Info,
+        by: list[SegmentDimension],
+        minimum_cell_size: int = MINIMUM_CELL_SIZE,
+    ) -> list[SegmentCell]:
+        return await segments(info, by, minimum_cell_size)
 
     @strawberry.field(description="Every branch of the bank, by code.")
     async def branches(self, info: Info) -> list[Branch]:

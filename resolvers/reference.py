@@ -12,11 +12,13 @@ import asyncio
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from cachetools import TTLCache
 
+from gateway.metrics import REFERENCE_CACHE
 from sources import Sources
+from sources.guarded import SourceUnavailable
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,20 @@ class ReferenceData:
     fx_rates: dict[str, Decimal]
 
 
+class Unavailable(dict[Any, Any]):
+    """A reference table whose source could not be read: any use raises SourceUnavailable,
+    so only the fields that need this table fail, not the whole request."""
+
+    def __init__(self, error: SourceUnavailable) -> None:
+        super().__init__()
+        self.source_name = error.source_name
+
+    def _fail(self, *_args: Any) -> NoReturn:
+        raise SourceUnavailable(self.source_name)
+
+    __getitem__ = get = __contains__ = __iter__ = __len__ = keys = values = items = _fail
+
+
 class ReferenceCache:
     """Snapshots of reference data by day, each kept for ``ttl_seconds``."""
 
@@ -43,28 +59,47 @@ class ReferenceCache:
         """The snapshot for a day, read from the sources if none is fresh."""
         snapshot = self._snapshots.get(day)
         if snapshot is not None:
+            REFERENCE_CACHE.labels("hit").inc()
             return snapshot
+        REFERENCE_CACHE.labels("miss").inc()
         async with self._lock:
             snapshot = self._snapshots.get(day)
             if snapshot is None:
-                snapshot = await self._read(day)
-                self._snapshots[day] = snapshot
+                snapshot, complete = await self._read(day)
+                if complete:  # a snapshot missing a source's tables is used once, not kept
+                    self._snapshots[day] = snapshot
         return snapshot
 
-    async def _read(self, day: date) -> ReferenceData:
+    async def _read(self, day: date) -> tuple[ReferenceData, bool]:
         core, wealth, crm = self.sources.core, self.sources.wealth, self.sources.crm
-        branches, rms, products, navs, [rates] = await asyncio.gather(
-            core.all_branches(),
-            crm.all_relationship_managers(),
-            wealth.all_products(),
-            wealth.all_latest_navs(day),
-            core.fx_rates([day]),
+        tables = await asyncio.gather(
+            _keyed(core.all_branches(), "branch_code"),
+            _keyed(crm.all_relationship_managers(), "rm_id"),
+            _keyed(wealth.all_products(), "product_code"),
+            _keyed(wealth.all_latest_navs(day), "product_code"),
+            _first(core.fx_rates([day])),
+            return_exceptions=True,
         )
-        return ReferenceData(
+        for table in tables:
+            if isinstance(table, BaseException) and not isinstance(table, SourceUnavailable):
+                raise table
+        branches, rms, products, navs, rates = (
+            Unavailable(t) if isinstance(t, SourceUnavailable) else t for t in tables
+        )
+        snapshot = ReferenceData(
             day=day,
-            branches={row.branch_code: row for row in branches},
-            relationship_managers={row.rm_id: row for row in rms},
-            products={row.product_code: row for row in products},
-            latest_navs={row.product_code: row for row in navs},
+            branches=branches,
+            relationship_managers=rms,
+            products=products,
+            latest_navs=navs,
             fx_rates=rates,
         )
+        return snapshot, not any(isinstance(t, SourceUnavailable) for t in tables)
+
+
+async def _keyed(rows: Any, key: str) -> dict[str, Any]:
+    return {getattr(row, key): row for row in await rows}
+
+
+async def _first(lists: Any) -> Any:
+    return (await lists)[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -22,6 +22,11 @@ from resolvers.ids import global_id
 from resolvers.node import Node, local
 from resolvers.sensitive import customer_data
 from resolvers.tiers import RmGrade as Grade
+
+if TYPE_CHECKING:
+    from resolvers.customer import Customer
+
+CustomerRef = Annotated["Customer", strawberry.lazy("resolvers.customer")]
 
 
 @strawberry.type(description="A relationship manager: bank staff who owns a book of customers.")
@@ -197,6 +202,9 @@ class Complaint(Node):
     satisfaction: int | None = strawberry.field(
         description="Satisfaction 1 (poor) to 5 (excellent) after resolution."
     )
+    version: int = strawberry.field(
+        description="Version of the complaint, for optimistic concurrency (resolveComplaint)."
+    )
     summary: str | None = customer_data(
         "Complaint.summary", "row.summary", description="The customer's account of it."
     )
@@ -212,4 +220,32 @@ class Complaint(Node):
             opened_at=local(row.opened_at),  # type: ignore[arg-type]
             resolved_at=local(row.resolved_at),
             satisfaction=row.satisfaction,
+            version=row.version,
         )
+
+
+@strawberry.type(description="Which RM of which branch looks after a customer, since when.")
+class Assignment:
+    row: strawberry.Private[Any]
+    assigned_on: date = strawberry.field(description="Day the current RM took the customer on.")
+    version: int = strawberry.field(
+        description="Version of the assignment, for optimistic concurrency."
+    )
+
+    @strawberry.field(description="The customer assigned.")
+    async def customer(self, info: Info) -> CustomerRef | None:
+        from resolvers.customer import load_customer
+
+        return await load_customer(info, self.row.cust_no)
+
+    @strawberry.field(description="The RM the customer is assigned to.")
+    async def relationship_manager(self, info: Info) -> RelationshipManager | None:
+        return await load_rm(info, self.row.rm_id)
+
+    @strawberry.field(description="The branch the customer is assigned to.")
+    async def branch(self, info: Info) -> Branch | None:
+        return await load_branch(info, self.row.branch_code)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Assignment:
+        return cls(row=row, assigned_on=row.assigned_on, version=row.version)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,11 +11,17 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from gateway.errors import INTERNAL
+from gateway.limits import DocumentLimits, QueryLimits
+from gateway.observe import RequestTelemetry
+from gateway.production import production_extensions
 from resolvers.banking import Account, Branch, Transaction
 from resolvers.customer import Customer
+from resolvers.mutations import Mutation
 from resolvers.query import Query
 from resolvers.relationship import Complaint, Interaction, RelationshipManager
 from resolvers.wealth import Holding, Product
+
+ERROR_LOG = logging.getLogger("c360.errors")
 
 NODE_TYPES = [
     Customer,
@@ -39,6 +46,13 @@ class MaskInternalErrors(MaskErrors):
         masked = super().anonymise_error(error)
         request_id = getattr(self.execution_context.context, "request_id", None)
         masked.extensions = {"code": INTERNAL, "requestId": request_id}
+        # The details go to the log under the request id the client was given.
+        ERROR_LOG.error(
+            "internal error in request %s at %s",
+            request_id,
+            error.path,
+            exc_info=error.original_error,
+        )
         return masked
 
 
@@ -61,10 +75,20 @@ def _is_internal(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-def build_schema() -> strawberry.Schema:
-    """The schema served at /graphql and exported to schema.graphql."""
+def build_schema(
+    limits: QueryLimits | None = None, *, production: bool = False
+) -> strawberry.Schema:
+    """The schema served at /graphql and exported to schema.graphql: document limits first
+    (nothing over them is validated or run), and in production no introspection and no
+    field suggestions."""
+    extensions: list[Any] = [DocumentLimits.factory(limits or QueryLimits())]
+    if production:
+        extensions += production_extensions()
     return strawberry.Schema(
-        query=Query, types=NODE_TYPES, extensions=[MaskInternalErrors, DisclosureReport]
+        query=Query,
+        mutation=Mutation,
+        types=NODE_TYPES,
+        extensions=[*extensions, MaskInternalErrors, DisclosureReport, RequestTelemetry],
     )
 
 

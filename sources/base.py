@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sources.engine import create_source_engine, create_tables, read_only
+from sources.guarded import Resilience, SourceGuard
 
 K = TypeVar("K", bound=Hashable)
 
@@ -22,23 +23,28 @@ class Source:
     """One back-end system over its own database.
 
     Reads go through an autocommit view of the pool, and each batch opens its own
-    connection: concurrent batches never share one.
+    connection: concurrent batches never share one. Every read goes through the source's
+    guard (time limit, retries, circuit breaker; see ``sources.guarded``).
     """
 
     name: ClassVar[str]
     metadata: ClassVar[MetaData]
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, resilience: Resilience | None = None) -> None:
         self.engine = engine
         self._reads = read_only(engine)
+        self.guard = SourceGuard(self.name, resilience)
 
     @classmethod
-    def from_url(cls, url: str) -> Self:
+    def from_url(cls, url: str, resilience: Resilience | None = None) -> Self:
         """An adapter over the database at ``url``."""
-        return cls(create_source_engine(url))
+        return cls(create_source_engine(url), resilience)
 
     async def fetch(self, statement: Select[Any]) -> list[Row[Any]]:
         """All rows of one read statement."""
+        return await self.guard.read(lambda: self._fetch(statement))
+
+    async def _fetch(self, statement: Select[Any]) -> list[Row[Any]]:
         async with self._reads.connect() as conn:
             result = await conn.execute(statement)
             return list(result.all())
@@ -50,6 +56,11 @@ class Source:
         distinct = list(dict.fromkeys(keys))
         if not distinct:
             return []
+        return await self.guard.read(lambda: self._fetch_chunks(distinct, build))
+
+    async def _fetch_chunks(
+        self, distinct: list[K], build: Callable[[list[K]], Select[Any]]
+    ) -> list[Row[Any]]:
         rows: list[Row[Any]] = []
         async with self._reads.connect() as conn:
             for start in range(0, len(distinct), MAX_KEYS_PER_STATEMENT):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from gateway.app import create_app
 from gateway.audit import AuditTrail
 from gateway.auth import AuthSettings, Role, mint_token
 from gateway.config import Settings
+from gateway.ratelimit import RateLimits
 from sources import Sources
 from tests.engines import drop_databases, engines_under_test, fresh_databases
 
@@ -71,6 +73,25 @@ class StatementLog:
 
     def __len__(self) -> int:
         return len(self.statements)
+
+
+async def fewest_statements(
+    log: StatementLog, send: Callable[[], Awaitable[Any]], tries: int = 3
+) -> tuple[int, list[str]]:
+    """The fewest statements one request costs over a few tries, with those statements.
+
+    A DataLoader batches the loads made in one event-loop tick; on a busy machine a batch can
+    split across two ticks and cost one statement more, whatever the page size. The fewest of
+    a few tries is what the request's shape costs.
+    """
+    best: list[str] | None = None
+    for _ in range(tries):
+        log.clear()
+        await send()
+        if best is None or len(log.statements) < len(best):
+            best = list(log.statements)
+    assert best is not None
+    return len(best), best
 
 
 @pytest.fixture
@@ -131,7 +152,12 @@ async def audit(bank: Bank) -> AsyncIterator[AuditTrail]:
 
 @pytest.fixture(scope="session")
 async def app(bank: Bank, sources: Sources, audit: AuditTrail) -> Any:
-    return create_app(settings_for(bank.urls, bank.audit_url), sources, audit=audit)
+    # One app serves the whole session, mostly as subject "tester": rate limits off here, so
+    # a fast machine cannot trip them (tests/test_rate_limits.py tests them on their own app).
+    unlimited = RateLimits(requests_per_minute=0, customers_per_minute=0)
+    return create_app(
+        settings_for(bank.urls, bank.audit_url), sources, audit=audit, rate_limits=unlimited
+    )
 
 
 def token(role: str, subject: str = "tester", **claims: Any) -> str:
@@ -152,6 +178,21 @@ async def client_for(app: Any, headers: dict[str, str]) -> AsyncIterator[GraphQL
         transport=transport, base_url="http://c360.test", headers=headers
     ) as http:
         yield GraphQLClient(http)
+
+
+@asynccontextmanager
+async def auditor_over(sources: Sources, folder: Path) -> AsyncIterator[GraphQLClient]:
+    """A compliance officer's client of a gateway over other sources (a hand-built bank),
+    with its own audit trail in ``folder``."""
+    urls = {s.name: s.engine.url.render_as_string(hide_password=False) for s in sources.all()}
+    audit = AuditTrail(f"sqlite:///{folder}/audit.db")
+    await audit.start()
+    app = create_app(settings_for(urls), sources, audit=audit)
+    try:
+        async with client_for(app, caller_headers("COMPLIANCE_OFFICER", "AUDIT")) as client:
+            yield client
+    finally:
+        await audit.close()
 
 
 @pytest.fixture

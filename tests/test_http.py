@@ -15,6 +15,7 @@ import pytest
 from gateway.app import ProductionMisconfigured, create_app
 from gateway.audit import AuditTrail
 from gateway.auth import AuthSettings
+from gateway.documents import TrustedDocuments
 from sources import Sources
 from tests.conftest import Bank, caller_headers, settings_for
 
@@ -74,6 +75,7 @@ async def test_production_serves_no_ide(bank: Bank, sources: Sources, audit: Aud
         sources,
         auth=AuthSettings(jwt_secret="a-real-secret-of-at-least-32-bytes-long"),
         audit=audit,
+        documents=TrustedDocuments.none(),
     )
     page = await get(app, "/graphql", headers={"accept": "text/html"})
     assert page.status_code == 401

@@ -177,3 +177,25 @@ async def test_a_customer_reads_with_accounts_transactions_holdings_and_rm(
     for account in customer["accounts"]:
         times = [t["bookedAt"] for t in account["transactions"]["nodes"]]
         assert times == sorted(times, reverse=True) and len(times) <= 5
+
+
+async def test_versions_for_optimistic_writes_are_readable(
+    sources: Sources, client: GraphQLClient
+) -> None:
+    complaint = (await rows(sources, crm.complaint))[0]
+    assignment = (
+        await rows(sources, crm.assignment, crm.assignment.c.cust_no == complaint.cust_no)
+    )[0]
+    data = await client.data(
+        "query ($id: ID!) { customer(id: $id) { assignment { version assignedOn "
+        "relationshipManager { id } } complaints { id version } } }",
+        {"id": global_id("Customer", complaint.cust_no)},
+    )
+    customer = data["customer"]
+    assert customer["assignment"] == {
+        "version": assignment.version,
+        "assignedOn": assignment.assigned_on.isoformat(),
+        "relationshipManager": {"id": global_id("RelationshipManager", assignment.rm_id)},
+    }
+    versions = {c["id"]: c["version"] for c in customer["complaints"]}
+    assert versions[global_id("Complaint", complaint.complaint_id)] == complaint.version

@@ -23,8 +23,9 @@ from tests.conftest import Bank, caller_headers, client_for
 from tests.expected import RawBank
 
 EVERY_FIELD = """
-query ($id: ID!) { customer(id: $id) {
+query ($id: ID!, $today: Date!) { customer(id: $id) {
   name mobile address idNumber birthDate email totalAssets totalAssetsBand
+  tierChange(since: $today) { assetsThen }
   accounts { id accountNumber cardNumber balance balanceBand
     transactions(first: 100) { nodes { id amount amountBand counterparty } } }
   holdings { id units costAmount marketValue marketValueCny marketValueBand }
@@ -172,6 +173,9 @@ def check_customer(walk: Walk, cust_no: str, customer: dict[str, Any]) -> None:
     total = raw.total_assets().get(cust_no, Decimal("0.00"))
     walk.same("Customer.totalAssets", customer["totalAssets"], total, parse=Decimal)
     walk.band("Customer.totalAssetsBand", customer["totalAssetsBand"], total, "CNY")
+    # Compared with today itself, the assets then are today's.
+    then = customer["tierChange"]["assetsThen"]
+    walk.same("TierChange.assetsThen", then, total, parse=Decimal)
 
     accounts = {global_id("Account", a.acct_id): a for a in raw.accounts if a.cust_no == cust_no}
     txns = {global_id("Transaction", t.txn_id): t for t in raw.transactions}
@@ -239,7 +243,7 @@ async def raw(bank: Bank, sources: Sources) -> RawBank:
 
 
 async def test_every_role_relation_and_purpose_sees_each_field_as_the_policy_says(
-    app: Any, raw: RawBank
+    app: Any, bank: Bank, raw: RawBank
 ) -> None:
     cast = pick_cast(raw)
     customer_for = {
@@ -251,14 +255,17 @@ async def test_every_role_relation_and_purpose_sees_each_field_as_the_policy_say
     for case in reachable_cases():
         cust_no = customer_for[case.ownership]
         async with client_for(app, headers_for(case, cast)) as client:
-            body = await client.post(EVERY_FIELD, {"id": global_id("Customer", cust_no)})
+            body = await client.post(
+                EVERY_FIELD,
+                {"id": global_id("Customer", cust_no), "today": bank.as_of.isoformat()},
+            )
         assert "errors" not in body, (case.label, body.get("errors"))
         walk = Walk(case, raw)
         check_customer(walk, cust_no, body["data"]["customer"])
         assert walk.checked == set(FIELDS) - {"Account.cardExpiry"} | set(BANDS), case.label
         walked += len(walk.checked)
-    # 20 reachable role/relation/purpose cases x 29 fields.
-    assert walked == len(reachable_cases()) * 29 == 580
+    # 20 reachable role/relation/purpose cases x 30 fields.
+    assert walked == len(reachable_cases()) * 30 == 600
 
 
 async def test_customers_outside_the_scope_are_absent_from_every_entry_point(

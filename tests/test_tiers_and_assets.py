@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 
-from gateway.app import create_app
-from gateway.audit import AuditTrail
 from resolvers.ids import global_id
 from sources import Sources
-from tests.conftest import GraphQLClient, caller_headers, client_for, settings_for
+from tests.conftest import GraphQLClient, auditor_over
 from tests.engines import drop_databases, engines_under_test, fresh_databases
 from tests.handmade import HandmadeBank
 
@@ -98,13 +96,8 @@ async def handmade(
 @pytest.fixture
 async def handmade_client(handmade: Any, tmp_path: Path) -> AsyncIterator[GraphQLClient]:
     sources, _expected = handmade
-    urls = {s.name: s.engine.url.render_as_string(hide_password=False) for s in sources.all()}
-    audit = AuditTrail(f"sqlite:///{tmp_path}/audit.db")
-    await audit.start()
-    app = create_app(settings_for(urls), sources, audit=audit)
-    async with client_for(app, caller_headers("COMPLIANCE_OFFICER", "AUDIT")) as client:
+    async with auditor_over(sources, tmp_path) as client:
         yield client
-    await audit.close()
 
 
 TIER_QUERY = """

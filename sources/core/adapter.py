@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Row
 
 from sources.base import Source, many_per_key, one_per_key
@@ -133,4 +133,70 @@ class CoreBanking(Source):
             return await self.fetch(stmt)
         return await self.fetch_for_keys(
             cust_nos, lambda keys: stmt.where(acct.c.cust_no.in_(keys))
+        )
+
+    async def branch_activity(
+        self, cust_nos: Sequence[str] | None, since: datetime
+    ) -> list[Row[Any]]:
+        """Per customer and branch: transactions booked since a moment, and the latest of them.
+
+        One grouped statement (per key chunk); every customer with activity when none are given.
+        """
+        tx = t.transaction
+        stmt = (
+            select(
+                tx.c.cust_no,
+                tx.c.branch_code,
+                func.count().label("transactions"),
+                func.max(tx.c.booked_at).label("latest"),
+            )
+            .where(tx.c.booked_at >= since)
+            .group_by(tx.c.cust_no, tx.c.branch_code)
+        )
+        if cust_nos is None:
+            return await self.fetch(stmt)
+        return await self.fetch_for_keys(cust_nos, lambda keys: stmt.where(tx.c.cust_no.in_(keys)))
+
+    async def branch_activity_by_customer(
+        self, cust_nos: Sequence[str], since: datetime
+    ) -> list[list[Row[Any]]]:
+        """:meth:`branch_activity` grouped per customer, in key order."""
+        return many_per_key(await self.branch_activity(cust_nos, since), cust_nos, "cust_no")
+
+    async def deposit_flows_since(
+        self, cust_nos: Sequence[str] | None, since: datetime
+    ) -> list[Row[Any]]:
+        """Net credits (credits minus debits) booked since a moment on deposit accounts that
+        are not closed, per customer and account currency."""
+        tx, acct = t.transaction, t.account
+        signed = case((tx.c.direction == "C", tx.c.amount), else_=-tx.c.amount)
+        stmt = (
+            select(acct.c.cust_no, acct.c.currency, func.sum(signed).label("net"))
+            .select_from(tx.join(acct, tx.c.acct_id == acct.c.acct_id))
+            .where(
+                tx.c.booked_at >= since,
+                acct.c.product_type.in_(DEPOSIT_TYPES),
+                acct.c.status != "CLOSED",
+            )
+            .group_by(acct.c.cust_no, acct.c.currency)
+        )
+        if cust_nos is None:
+            return await self.fetch(stmt)
+        return await self.fetch_for_keys(
+            cust_nos, lambda keys: stmt.where(acct.c.cust_no.in_(keys))
+        )
+
+    async def last_transaction_days(self, cust_nos: Sequence[str] | None = None) -> list[Row[Any]]:
+        """Each customer's latest transaction moment (customers without any are absent)."""
+        tx = t.transaction
+        stmt = select(tx.c.cust_no, func.max(tx.c.booked_at).label("latest")).group_by(tx.c.cust_no)
+        if cust_nos is None:
+            return await self.fetch(stmt)
+        return await self.fetch_for_keys(cust_nos, lambda keys: stmt.where(tx.c.cust_no.in_(keys)))
+
+    async def all_parties_brief(self) -> list[Row[Any]]:
+        """Every party's number, opening day and status (no personal field)."""
+        p = t.party
+        return await self.fetch(
+            select(p.c.cust_no, p.c.opened_on, p.c.status).order_by(p.c.cust_no)
         )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.engine import Row
 
 from sources.base import Source, many_per_key, one_per_key
@@ -139,3 +140,47 @@ class Crm(Source):
             lambda keys: select(t.complaint).where(t.complaint.c.complaint_id.in_(keys)),
         )
         return one_per_key(rows, complaint_ids, "complaint_id")
+
+    async def contacts_between(
+        self, cust_nos: Sequence[str] | None, start: datetime, end: datetime
+    ) -> list[Row[Any]]:
+        """Contacts made in ``[start, end)``, of some customers or of all, oldest first."""
+        c = t.contact
+        stmt = (
+            select(c.c.cust_no, c.c.rm_id, c.c.care_type, c.c.channel, c.c.contacted_at)
+            .where(c.c.contacted_at >= start, c.c.contacted_at < end)
+            .order_by(c.c.contacted_at, c.c.contact_id)
+        )
+        if cust_nos is None:
+            return await self.fetch(stmt)
+        return await self.fetch_for_keys(cust_nos, lambda keys: stmt.where(c.c.cust_no.in_(keys)))
+
+    async def complaints_touching(
+        self, cust_nos: Sequence[str], start: datetime, end: datetime
+    ) -> list[Row[Any]]:
+        """Complaints opened or resolved in ``[start, end)`` (no summaries)."""
+        c = t.complaint
+        stmt = select(c.c.cust_no, c.c.opened_at, c.c.resolved_at, c.c.status).where(
+            or_(
+                (c.c.opened_at >= start) & (c.c.opened_at < end),
+                (c.c.resolved_at >= start) & (c.c.resolved_at < end),
+            )
+        )
+        return await self.fetch_for_keys(cust_nos, lambda keys: stmt.where(c.c.cust_no.in_(keys)))
+
+    async def all_assignments(self, *, branch_code: str | None = None) -> list[Row[Any]]:
+        """Every assignment (of one branch when given), by customer number."""
+        a = t.assignment
+        stmt = select(a).order_by(a.c.cust_no)
+        if branch_code is not None:
+            stmt = stmt.where(a.c.branch_code == branch_code)
+        return await self.fetch(stmt)
+
+    async def all_latest_investor_types(self) -> list[Row[Any]]:
+        """Every customer's risk assessments' investor type and expiry, oldest first."""
+        ra = t.risk_assessment
+        return await self.fetch(
+            select(ra.c.cust_no, ra.c.investor_type, ra.c.expires_on).order_by(
+                ra.c.cust_no, ra.c.assessed_on, ra.c.assessment_id
+            )
+        )

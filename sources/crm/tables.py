@@ -1,4 +1,5 @@
-"""Tables of the CRM (OCRM): profile, family, risk assessment, RMs, assignments, contacts."""
+"""Tables of the CRM (OCRM): profile, family, risk assessment, RMs, assignments, contacts,
+complaints, and the keys of the writes the gateway has made."""
 
 from sqlalchemy import (
     BigInteger,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -87,6 +89,7 @@ assignment = Table(
     Column("rm_id", String(10), nullable=False),
     Column("branch_code", String(8), nullable=False),
     Column("assigned_on", Date, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
     Index("ix_crm_assignment_rm", "rm_id", "cust_no"),
     Index("ix_crm_assignment_branch", "branch_code", "cust_no"),
 )
@@ -121,5 +124,18 @@ complaint = Table(
     Column("opened_at", DateTime, nullable=False),
     Column("resolved_at", DateTime),
     Column("satisfaction", SmallInteger, comment="1..5 after resolution"),
+    Column("version", Integer, nullable=False, server_default=text("1")),
     Index("ix_crm_complaint_cust", "cust_no", "opened_at"),
+)
+
+idempotency = Table(
+    "crm_idempotency",
+    metadata,
+    Column("subject", String(128), primary_key=True, comment="who wrote: the token's subject"),
+    Column("idem_key", String(64), primary_key=True, comment="the caller's idempotency key"),
+    Column("mutation", String(40), nullable=False),
+    Column("fingerprint", String(64), nullable=False, comment="SHA-256 of the request's input"),
+    Column("result", Text, comment="the written row as JSON, set in the same transaction"),
+    Column("created_at", DateTime, nullable=False),
+    comment="One row per write made through the gateway, written in the write's transaction",
 )

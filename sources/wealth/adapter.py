@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.engine import Row
 
 from sources.base import Source, many_per_key, one_per_key
@@ -82,6 +82,22 @@ class WealthManagement(Source):
     async def all_latest_navs(self, on: date) -> list[Row[Any]]:
         """Every product's latest NAV on or before a day."""
         return await self.fetch(_latest_navs(None, on))
+
+    async def filled_units_since(
+        self, cust_nos: Sequence[str] | None, since: datetime
+    ) -> list[Row[Any]]:
+        """Units bought minus units redeemed by filled orders since a moment, per customer and
+        product (orders without units are left out)."""
+        o = t.order
+        signed = case((o.c.side == "BUY", o.c.units), else_=-o.c.units)
+        stmt = (
+            select(o.c.cust_no, o.c.product_code, func.sum(signed).label("units"))
+            .where(o.c.placed_at >= since, o.c.status == "FILLED", o.c.units.is_not(None))
+            .group_by(o.c.cust_no, o.c.product_code)
+        )
+        if cust_nos is None:
+            return await self.fetch(stmt)
+        return await self.fetch_for_keys(cust_nos, lambda keys: stmt.where(o.c.cust_no.in_(keys)))
 
 
 def _latest_navs(codes: list[str] | None, on: date) -> Select[Any]:

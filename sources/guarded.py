@@ -1,0 +1,233 @@
+"""Failure isolation per source: a time limit on every read, bounded retries, a breaker.
+
+Every read a source adapter makes goes through its ``SourceGuard``. A read that does not
+finish within ``timeout_seconds`` (retries included) is cancelled, which returns its pooled
+connection; a read that fails because the system cannot be reached is retried up to
+``retries`` times after a short jittered pause, reads only (writes never come through here).
+When the read still fails, or the breaker is open, the caller gets ``SourceUnavailable`` at
+once: a GraphQL error naming the source, so the rest of the answer still comes back.
+
+Each request's reads are also accounted per source (``SourceReport``, reached through a
+context variable the request sets), for the response's ``extensions.sources``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from gateway.breaker import BreakerState, CircuitBreaker
+from gateway.environment import overridden
+from gateway.tracing import note, span
+
+T = TypeVar("T")
+
+SOURCE_UNAVAILABLE = "SOURCE_UNAVAILABLE"
+
+
+class SourceUnavailable(GraphQLError):
+    """A source could not answer in time (down, hung, or its breaker is open)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(
+            f"The {source} system is unavailable; this part of the answer is missing.",
+            extensions={"code": SOURCE_UNAVAILABLE, "source": source},
+        )
+        self.source_name = source
+
+
+@dataclass(frozen=True)
+class Resilience:
+    """How patiently a source is read. Environment: ``C360_SOURCE_TIMEOUT_SECONDS``,
+    ``C360_SOURCE_RETRIES``, ``C360_BREAKER_FAILURES``, ``C360_BREAKER_RESET_SECONDS``."""
+
+    timeout_seconds: float = 5.0
+    retries: int = 1
+    retry_pause_seconds: float = 0.05
+    breaker_failures: int = 5
+    breaker_reset_seconds: float = 30.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Resilience:
+        return overridden(
+            cls(),
+            {
+                "timeout_seconds": "C360_SOURCE_TIMEOUT_SECONDS",
+                "retries": "C360_SOURCE_RETRIES",
+                "breaker_failures": "C360_BREAKER_FAILURES",
+                "breaker_reset_seconds": "C360_BREAKER_RESET_SECONDS",
+            },
+            environ,
+        )
+
+
+@dataclass
+class SourceUse:
+    """One source's reads within one request: how many, how many failed, the slowest."""
+
+    reads: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+    def as_extension(self) -> dict[str, Any]:
+        return {
+            "status": "unavailable" if self.failed else "ok",
+            "reads": self.reads,
+            "latencyMs": round(self.seconds * 1000, 1),
+        }
+
+
+@dataclass
+class SourceReport:
+    """Per source, what one request's reads cost and whether they failed."""
+
+    uses: dict[str, SourceUse] = field(default_factory=dict)
+    _inflight: set[asyncio.Future[Any]] = field(default_factory=set, repr=False)
+
+    def track(self, read: asyncio.Future[Any]) -> None:
+        """Remember a read in flight, so an abandoned request can cancel it."""
+        self._inflight.add(read)
+        read.add_done_callback(self._inflight.discard)
+
+    def abandon(self) -> None:
+        """Cancel this request's reads still in flight (the request itself was cancelled:
+        reads started by its loaders run in tasks of their own, and would hold connections)."""
+        for read in list(self._inflight):
+            read.cancel()
+
+    def record(self, source: str, seconds: float, *, ok: bool) -> None:
+        use = self.uses.setdefault(source, SourceUse())
+        use.reads += 1
+        use.seconds = max(use.seconds, seconds)
+        use.failed += 0 if ok else 1
+
+    def as_extension(self) -> dict[str, Any]:
+        return {name: use.as_extension() for name, use in sorted(self.uses.items())}
+
+
+current_report: ContextVar[SourceReport | None] = ContextVar("c360_source_report", default=None)
+
+
+ReadObserver = Callable[[str, float, str], None]
+"""Told about every read (source, seconds, outcome) for metrics; must not raise."""
+
+
+def _ignore(_source: str, _seconds: float, _outcome: str) -> None:
+    return None
+
+
+_observer: ReadObserver = _ignore
+
+
+def observe_reads(observer: ReadObserver) -> None:
+    """Install the process-wide read observer (the metrics module does, on import)."""
+    global _observer
+    _observer = observer
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Whether an error means the system could not be reached (rather than a bad query)."""
+    if isinstance(error, OSError | ConnectionError):
+        return True
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, InterfaceError | OperationalError)
+    return False
+
+
+class SourceGuard:
+    """The timeout, retries and breaker of one source's reads."""
+
+    def __init__(self, source: str, resilience: Resilience | None = None) -> None:
+        self.source = source
+        self.resilience = resilience or Resilience.from_env()
+        self.breaker = CircuitBreaker(
+            failure_threshold=self.resilience.breaker_failures,
+            reset_seconds=self.resilience.breaker_reset_seconds,
+        )
+        self._settling: set[asyncio.Future[Any]] = set()
+
+    @property
+    def state(self) -> BreakerState:
+        return self.breaker.state
+
+    async def read(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """``attempt()``'s result, or ``SourceUnavailable`` within the timeout.
+
+        The attempt runs as its own task: when time is up (or the request is cancelled) it
+        is cancelled and left to return its connection in the background, because closing a
+        connection to a hung server can itself take seconds the caller should not wait.
+        """
+        with span("c360.source.read", **{"c360.source": self.source}):
+            return await self._read(attempt)
+
+    async def _read(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        started = time.monotonic()
+        if not self.breaker.allow():
+            self._account(started, "circuit_open")
+            raise SourceUnavailable(self.source)
+        task = asyncio.ensure_future(self._with_retries(attempt))
+        report = current_report.get()
+        if report is not None:
+            report.track(task)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.resilience.timeout_seconds)
+        except asyncio.CancelledError:
+            self._abandon(task)
+            self.breaker.released()
+            raise
+        if not done:
+            self._abandon(task)
+            self.breaker.failed()
+            self._account(started, "timeout")
+            raise SourceUnavailable(self.source)
+        if task.cancelled():  # the request was abandoned
+            self.breaker.released()
+            raise asyncio.CancelledError
+        error = task.exception()
+        if error is None:
+            self.breaker.succeeded()
+            self._account(started, "ok")
+            return task.result()
+        if not _unreachable(error):
+            self.breaker.released()
+            raise error
+        self.breaker.failed()
+        self._account(started, "unreachable")
+        raise SourceUnavailable(self.source) from None
+
+    def _abandon(self, task: asyncio.Future[Any]) -> None:
+        task.cancel()
+        self._settling.add(task)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Future[Any]) -> None:
+        self._settling.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved, so a late failure is not reported as unhandled
+
+    async def _with_retries(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        for tries_left in range(self.resilience.retries, -1, -1):
+            try:
+                return await attempt()
+            except Exception as error:
+                if tries_left == 0 or not _unreachable(error):
+                    raise
+            pause = self.resilience.retry_pause_seconds
+            await asyncio.sleep(pause * (1 + random.random()))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _account(self, started: float, outcome: str) -> None:
+        seconds = time.monotonic() - started
+        report = current_report.get()
+        if report is not None:
+            report.record(self.source, seconds, ok=outcome == "ok")
+        note(read=outcome)
+        _observer(self.source, seconds, outcome)
