@@ -10,7 +10,7 @@ from sqlalchemy import MetaData, Select, text
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sources.engine import create_source_engine, create_tables, read_only
+from sources.engine import create_read_engine, create_source_engine, create_tables, read_only
 from sources.guarded import Resilience, SourceGuard
 
 K = TypeVar("K", bound=Hashable)
@@ -30,22 +30,27 @@ class Source:
     name: ClassVar[str]
     metadata: ClassVar[MetaData]
 
-    def __init__(self, engine: AsyncEngine, resilience: Resilience | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        resilience: Resilience | None = None,
+        reads: AsyncEngine | None = None,
+    ) -> None:
         self.engine = engine
-        self._reads = read_only(engine)
+        self.reads = reads or read_only(engine)
         self.guard = SourceGuard(self.name, resilience)
 
     @classmethod
     def from_url(cls, url: str, resilience: Resilience | None = None) -> Self:
-        """An adapter over the database at ``url``."""
-        return cls(create_source_engine(url), resilience)
+        """An adapter over the database at ``url``: a write pool and a read pool."""
+        return cls(create_source_engine(url), resilience, reads=create_read_engine(url))
 
     async def fetch(self, statement: Select[Any]) -> list[Row[Any]]:
         """All rows of one read statement."""
         return await self.guard.read(lambda: self._fetch(statement))
 
     async def _fetch(self, statement: Select[Any]) -> list[Row[Any]]:
-        async with self._reads.connect() as conn:
+        async with self.reads.connect() as conn:
             result = await conn.execute(statement)
             return list(result.all())
 
@@ -62,7 +67,7 @@ class Source:
         self, distinct: list[K], build: Callable[[list[K]], Select[Any]]
     ) -> list[Row[Any]]:
         rows: list[Row[Any]] = []
-        async with self._reads.connect() as conn:
+        async with self.reads.connect() as conn:
             for start in range(0, len(distinct), MAX_KEYS_PER_STATEMENT):
                 chunk = distinct[start : start + MAX_KEYS_PER_STATEMENT]
                 rows.extend((await conn.execute(build(chunk))).all())
@@ -70,7 +75,7 @@ class Source:
 
     async def ping(self) -> None:
         """Raise unless the database answers."""
-        async with self._reads.connect() as conn:
+        async with self.reads.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def create_tables(self, *, drop: bool = False) -> None:
@@ -78,6 +83,8 @@ class Source:
         await create_tables(self.engine, self.metadata, drop=drop)
 
     async def dispose(self) -> None:
+        if self.reads.pool is not self.engine.pool:
+            await self.reads.dispose()
         await self.engine.dispose()
 
 

@@ -54,6 +54,26 @@ def read_only(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+def create_read_engine(url: str | URL, *, pool_size: int = 5) -> AsyncEngine:
+    """A pool of its own for reads, autocommit from the moment a connection is made.
+
+    On a server database the write pool's pre-ping would run inside a BEGIN/ROLLBACK on
+    every checkout (the connection is not yet autocommit when it is pinged): three round
+    trips per batch. Reads skip the ping instead; a dead connection fails the read, is
+    discarded, and the source guard's retry takes a fresh one.
+    """
+    parsed = async_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return read_only(create_source_engine(parsed))
+    return create_async_engine(
+        parsed,
+        isolation_level="AUTOCOMMIT",
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+    )
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -102,7 +102,7 @@ def statement_log(sources: Sources) -> Any:
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         log.statements.append(statement)
 
-    engines = [s.engine.sync_engine for s in sources.all()]
+    engines = [e.sync_engine for s in sources.all() for e in {s.engine, s.reads}]
     for engine in engines:
         event.listen(engine, "before_cursor_execute", record)
     yield log
