@@ -1,0 +1,156 @@
+"""The results: one row per system × workload × concurrency, ratios, a table, JSON, markdown."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Row:
+    """One bounded run, per request where it says so."""
+
+    system: str
+    workload: str
+    concurrency: int
+    requests: int
+    seconds: float
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    server_cpu_ms: float  # per request: the serving processes (the replay process for the floor)
+    db_cpu_ms: float  # per request: every process of the bench PostgreSQL cluster
+    statements: float  # per request, to the source databases, BEGIN/ROLLBACK included
+    data_statements: float  # per request, to the source databases, SELECTs only
+    audit_statements: float  # per request, to the audit database
+    peak_rss_mib: float
+    other_cpu_pct: float  # share of both cores busy with processes that are not in this run
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def requests_per_cpu_second(self) -> float:
+        return 1000.0 / self.server_cpu_ms if self.server_cpu_ms else 0.0
+
+
+@dataclass
+class Report:
+    """Everything a run measured, with the settings and the notes the reader needs."""
+
+    settings: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    profile: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+
+    def ratios(self) -> list[dict[str, Any]]:
+        """c360 / PostGraphile per workload and concurrency."""
+        anchor = {(r.workload, r.concurrency): r for r in self.rows if r.system == "PostGraphile"}
+        out = []
+        for row in self.rows:
+            pg = anchor.get((row.workload, row.concurrency))
+            if row.system != "c360" or not row.requests or pg is None or not pg.requests:
+                continue
+            out.append(
+                {
+                    "workload": row.workload,
+                    "concurrency": row.concurrency,
+                    "rps": row.rps / pg.rps,
+                    "server_cpu_per_request": row.server_cpu_ms / pg.server_cpu_ms,
+                    "requests_per_cpu_second": row.requests_per_cpu_second
+                    / pg.requests_per_cpu_second,
+                }
+            )
+        return out
+
+    def markdown(self) -> str:
+        head = (
+            "| system | workload | conc. | req/s | p50 ms | p99 ms | server CPU ms/req "
+            "| DB CPU ms/req | SQL stmts/req (SELECTs) | audit stmts/req | peak RSS MiB "
+            "| errors | other CPU |\n"
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        )
+        lines = [head]
+        for r in self.rows:
+            if not r.requests:
+                lines.append(
+                    f"| {r.system} | {r.workload} | {r.concurrency} | 0 | — | — | — | — | — | — "
+                    f"| {r.peak_rss_mib:,.0f} | {r.errors} | {r.other_cpu_pct:.0f} % |"
+                )
+                continue
+            lines.append(
+                f"| {r.system} | {r.workload} | {r.concurrency} | {r.rps:,.1f} | {r.p50_ms:.1f} "
+                f"| {r.p99_ms:.1f} | {r.server_cpu_ms:.2f} | {r.db_cpu_ms:.2f} "
+                f"| {r.statements:.1f} ({r.data_statements:.1f}) | {r.audit_statements:.1f} "
+                f"| {r.peak_rss_mib:,.0f} | {r.errors} | {r.other_cpu_pct:.0f} % |"
+            )
+        ratios = self.ratios()
+        if ratios:
+            lines += [
+                "",
+                "c360 / PostGraphile:",
+                "",
+                "| workload | conc. | req/s | server CPU per request | requests per CPU-second |",
+                "|---|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {x['workload']} | {x['concurrency']} | {x['rps']:.2f}× "
+                f"| {x['server_cpu_per_request']:.2f}× | {x['requests_per_cpu_second']:.2f}× |"
+                for x in ratios
+            ]
+        for kind, title in (
+            (
+                "cumulative",
+                "on the stack (cumulative; process, event-loop and ASGI plumbing left out)",
+            ),
+            ("self", "at the top of the stack (self)"),
+        ):
+            if self.profile.get(kind):
+                lines += [
+                    "",
+                    f"Where a c360 worker's busy time goes under W2 at the lowest concurrency "
+                    f"(py-spy, 10 s at 200 Hz): share of samples "
+                    f"with the function {title}",
+                    "",
+                    "| function | share |",
+                    "|---|---:|",
+                ]
+                lines += [f"| `{f}` | {share:.1f} % |" for f, share in self.profile[kind]]
+        settings = ", ".join(f"{k}={v}" for k, v in self.settings.items())
+        notes = "\n".join(f"- {n}" for n in self.notes)
+        return f"Settings: {settings}\n\n{notes}\n\n" + "\n".join(lines) + "\n"
+
+    def write(self, folder: Path, stamp: str) -> tuple[Path, Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = {
+            "settings": self.settings,
+            "notes": self.notes,
+            "rows": [asdict(r) | {"rps": r.rps} for r in self.rows],
+            "ratios": self.ratios(),
+            "profile": self.profile,
+        }
+        json_path = folder / f"bench-{stamp}.json"
+        md_path = folder / f"bench-{stamp}.md"
+        json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+        md_path.write_text(self.markdown())
+        (folder / "latest.md").write_text(self.markdown())
+        return json_path, md_path
+
+
+def load(path: Path) -> Report:
+    """A report back from its JSON (``python -m bench.report FILE`` prints it again)."""
+    data = json.loads(path.read_text())
+    fields = set(Row.__dataclass_fields__)
+    report = Report(data["settings"], data["notes"])
+    report.rows = [Row(**{k: v for k, v in r.items() if k in fields}) for r in data["rows"]]
+    report.profile = {k: [tuple(x) for x in v] for k, v in (data.get("profile") or {}).items()}
+    return report
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(load(Path(sys.argv[1])).markdown())

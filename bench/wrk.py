@@ -1,0 +1,86 @@
+"""Bounded wrk runs over loopback: a Lua script per workload that rotates request bodies."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.documents import Workload
+
+SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+{headers}
+local bodies = {{
+{bodies}
+}}
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    e.status, e.connect + e.read + e.write + e.timeout, latency:percentile(50),
+    latency:percentile(99), latency.mean))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Load:
+    """What wrk saw: completed requests, failures and latency percentiles (seconds)."""
+
+    requests: int
+    seconds: float
+    bad_status: int
+    socket_errors: int
+    p50: float
+    p99: float
+    mean: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def _lua_string(text: str) -> str:
+    assert "]==]" not in text
+    return f"[==[{text}]==]"
+
+
+def write_script(path: Path, workload: Workload, headers: dict[str, str]) -> Path:
+    lines = "\n".join(f'wrk.headers["{k}"] = {_lua_string(v)}' for k, v in headers.items())
+    bodies = ",\n".join(_lua_string(b) for b in workload.bodies)
+    path.write_text(SCRIPT.format(headers=lines, bodies=bodies))
+    return path
+
+
+def run(wrk: str, url: str, script: Path, *, connections: int, seconds: float) -> Load:
+    """One bounded run: one wrk thread (the machine's cores go to the servers)."""
+    completed = subprocess.run(
+        [
+            wrk,
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=seconds + 60,
+    )
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH "):
+            n, micros, status, sock, p50, p99, mean = (float(x) for x in line.split()[1:])
+            return Load(
+                int(n), micros / 1e6, int(status), int(sock), p50 / 1e6, p99 / 1e6, mean / 1e6
+            )
+    raise RuntimeError(f"wrk printed no summary: {completed.stdout}\n{completed.stderr}")
