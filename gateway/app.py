@@ -118,6 +118,7 @@ def create_app(
     limits: QueryLimits | None = None,
     transport: TransportSettings | None = None,
     documents: TrustedDocuments | None = None,
+    plain_resolvers: bool = True,
 ) -> Starlette:
     """The gateway app. Sources and the audit trail are opened at start-up unless given
     (tests pass their own); the app then leaves closing them to the caller."""
@@ -147,7 +148,11 @@ def create_app(
 
     ide = not settings.is_production
     graphql = GraphQLEndpoint(
-        build_schema(limits or QueryLimits.from_env(), production=settings.is_production),
+        build_schema(
+            limits or QueryLimits.from_env(),
+            production=settings.is_production,
+            plain_resolvers=plain_resolvers,
+        ),
         graphql_ide="graphiql" if ide else None,
         documents=Documents(trusted, trusted_only=settings.is_production),
     )

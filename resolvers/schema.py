@@ -19,6 +19,7 @@ from resolvers.customer import Customer
 from resolvers.mutations import Mutation
 from resolvers.query import Query
 from resolvers.relationship import Complaint, Interaction, RelationshipManager
+from resolvers.sensitive import PLAIN_RESOLVERS
 from resolvers.wealth import Holding, Product
 
 ERROR_LOG = logging.getLogger("c360.errors")
@@ -76,20 +77,39 @@ def _is_internal(error: GraphQLError) -> bool:
 
 
 def build_schema(
-    limits: QueryLimits | None = None, *, production: bool = False
+    limits: QueryLimits | None = None,
+    *,
+    production: bool = False,
+    plain_resolvers: bool = True,
 ) -> strawberry.Schema:
     """The schema served at /graphql and exported to schema.graphql: document limits first
     (nothing over them is validated or run), and in production no introspection and no
-    field suggestions."""
+    field suggestions.
+
+    ``plain_resolvers`` lets fields that only read an attribute and pass it through the
+    disclosure gate resolve as plain graphql-core functions; without it every field goes
+    through strawberry's own resolver wrapper (the reference path the tests compare with).
+    """
     extensions: list[Any] = [DocumentLimits.factory(limits or QueryLimits())]
     if production:
         extensions += production_extensions()
-    return strawberry.Schema(
+    built = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
         extensions=[*extensions, MaskInternalErrors, DisclosureReport, RequestTelemetry],
     )
+    if plain_resolvers:
+        install_plain_resolvers(built)
+    return built
+
+
+def install_plain_resolvers(built: strawberry.Schema) -> None:
+    """Point each customer_data field of this schema at its plain resolver."""
+    for key, resolve in PLAIN_RESOLVERS.items():
+        type_name, field_name = key.split(".")
+        graphql_type = built._schema.get_type(type_name)
+        graphql_type.fields[field_name].resolve = resolve  # type: ignore[union-attr]
 
 
 schema = build_schema()

@@ -42,6 +42,11 @@ def _described(field: str, description: str) -> dict[str, Any]:
     }
 
 
+# Plain graphql-core resolvers for the customer_data fields, by "Type.field": the same
+# disclosure as strawberry's resolver, without its per-call argument and Info wrapping.
+PLAIN_RESOLVERS: dict[str, Callable[..., Any]] = {}
+
+
 def customer_data(field: str, attribute: str, *, description: str) -> Any:
     """A field whose value is ``root.<attribute>``, released through the disclosure gate.
 
@@ -53,6 +58,10 @@ def customer_data(field: str, attribute: str, *, description: str) -> Any:
     def resolve(root: Any, info: Info) -> Any:
         return info.context.disclosure.disclose(field, root.owner, read(root), info.path)
 
+    def plain(root: Any, info: Any, **_arguments: Any) -> Any:
+        return info.context.disclosure.disclose(field, root.owner, read(root), info.path)
+
+    PLAIN_RESOLVERS[field] = plain
     return strawberry.field(resolver=resolve, **_described(field, description))
 
 
