@@ -66,8 +66,32 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_SORTED_KEYS = tuple(sorted((*CHAIN_FIELDS, "seq")))
+_encode_text = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
 def canonical(seq: int, record: AuditRecord) -> str:
-    """The JSON text a record's hash covers."""
+    """The JSON text a record's hash covers.
+
+    Written field by field in sorted key order rather than through ``json.dumps`` of a dict:
+    the same bytes (tests/test_audit_store.py compares them), for a fraction of the cost on
+    the ~900 records a page of 50 customers can write.
+    """
+    parts = []
+    for name in _SORTED_KEYS:
+        if name == "seq":
+            text = str(seq)
+        elif name == "occurred_at":
+            text = _encode_text(utc_text(record.occurred_at))
+        else:
+            value = getattr(record, name)
+            text = "null" if value is None else _encode_text(value)
+        parts.append(f'"{name}":{text}')
+    return "{" + ",".join(parts) + "}"
+
+
+def canonical_reference(seq: int, record: AuditRecord) -> str:
+    """The canonical text as the format defines it, through ``json.dumps`` (for tests)."""
     body: dict[str, Any] = {name: getattr(record, name) for name in CHAIN_FIELDS}
     body["occurred_at"] = utc_text(record.occurred_at)
     body["seq"] = seq
