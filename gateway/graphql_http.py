@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -279,7 +280,9 @@ def _json_response(
     body: Any, status: int, media: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        # orjson writes the same compact UTF-8 JSON as json.dumps(ensure_ascii=False,
+        # separators=(",", ":")), several times faster on a 50-customer answer.
+        orjson.dumps(body),
         status_code=status,
         media_type=f"{media}; charset=utf-8",
         headers=dict(headers or {}),
