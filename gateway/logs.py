@@ -80,6 +80,7 @@ class GraphQLErrorLog(logging.Filter):
             record,
             _FIELDS,
             {
+                "request_id": current_request_id.get(),
                 "error": type(original).__name__,
                 "path": [
                     p if isinstance(p, int) else safe_operation_name(p) for p in error.path or []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,8 +20,6 @@ from resolvers.query import Query
 from resolvers.relationship import Complaint, Interaction, RelationshipManager
 from resolvers.sensitive import PLAIN_RESOLVERS
 from resolvers.wealth import Holding, Product
-
-ERROR_LOG = logging.getLogger("c360.errors")
 
 NODE_TYPES = [
     Customer,
@@ -47,13 +44,9 @@ class MaskInternalErrors(MaskErrors):
         masked = super().anonymise_error(error)
         request_id = getattr(self.execution_context.context, "request_id", None)
         masked.extensions = {"code": INTERNAL, "requestId": request_id}
-        # The details go to the log under the request id the client was given.
-        ERROR_LOG.error(
-            "internal error in request %s at %s",
-            request_id,
-            error.path,
-            exc_info=error.original_error,
-        )
+        # Strawberry has already logged the original error before this masks it; the
+        # filter in gateway/logs.py keeps its type, path, frames and request id, and drops
+        # its message, which may hold a customer's value.
         return masked
 
 

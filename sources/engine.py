@@ -41,11 +41,17 @@ def create_source_engine(url: str | URL, *, pool_size: int = 5) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(parsed)
+        engine = create_async_engine(parsed, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
-        parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        parsed,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        # A statement's parameters are customer data; database errors must not carry them
+        # into logs.
+        hide_parameters=True,
     )
 
 
@@ -71,6 +77,7 @@ def create_read_engine(url: str | URL, *, pool_size: int = 5) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
+        hide_parameters=True,
     )
 
 

@@ -25,9 +25,9 @@ async def test_one_per_key_reads_answer_in_key_order_with_none_for_unknown_keys(
 
     profiles = await sources.crm.profiles(keys)
     assert [p.cust_no if p else None for p in profiles] == [last, None, first, last]
-    products = [p.product_code for p in await rows(sources, wealth.product)][:2]
-    got = await sources.wealth.products([products[1], "NOPE", products[0]])
-    assert [p.product_code if p else None for p in got] == [products[1], None, products[0]]
+    rms = [r.rm_id for r in await rows(sources, crm.relationship_manager)][:2]
+    got = await sources.crm.relationship_managers([rms[1], "RM9999", rms[0]])
+    assert [r.rm_id if r else None for r in got] == [rms[1], None, rms[0]]
 
 
 async def test_many_per_key_reads_group_each_parents_rows(sources: Sources) -> None:

@@ -90,13 +90,6 @@ class CoreBanking(Source):
         )
         return one_per_key(rows, txn_ids, "txn_id")
 
-    async def branches(self, codes: Sequence[str]) -> list[Row[Any] | None]:
-        """Branches by code."""
-        rows = await self.fetch_for_keys(
-            codes, lambda keys: select(t.branch).where(t.branch.c.branch_code.in_(keys))
-        )
-        return one_per_key(rows, codes, "branch_code")
-
     async def all_branches(self) -> list[Row[Any]]:
         """Every branch, by code."""
         return await self.fetch(select(t.branch).order_by(t.branch.c.branch_code))

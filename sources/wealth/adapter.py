@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Row
 
 from sources.base import Source, many_per_key, one_per_key
@@ -19,13 +19,6 @@ class WealthManagement(Source):
 
     name: ClassVar[str] = "wealth"
     metadata = t.metadata
-
-    async def products(self, codes: Sequence[str]) -> list[Row[Any] | None]:
-        """Products by code."""
-        rows = await self.fetch_for_keys(
-            codes, lambda keys: select(t.product).where(t.product.c.product_code.in_(keys))
-        )
-        return one_per_key(rows, codes, "product_code")
 
     async def holdings_by_customer(self, cust_nos: Sequence[str]) -> list[list[Row[Any]]]:
         """Each customer's holdings, oldest first."""
@@ -45,12 +38,6 @@ class WealthManagement(Source):
             holding_ids, lambda keys: select(t.holding).where(t.holding.c.holding_id.in_(keys))
         )
         return one_per_key(rows, holding_ids, "holding_id")
-
-    async def latest_navs(self, codes: Sequence[str], on: date) -> list[Row[Any] | None]:
-        """Each product's latest NAV on or before a day."""
-
-        rows = await self.fetch_for_keys(codes, lambda keys: _latest_navs(keys, on))
-        return one_per_key(rows, codes, "product_code")
 
     async def nav_history(self, codes: Sequence[str], window: Window) -> list[list[Row[Any]]]:
         """A newest-first page of each product's daily NAV."""
@@ -81,7 +68,18 @@ class WealthManagement(Source):
 
     async def all_latest_navs(self, on: date) -> list[Row[Any]]:
         """Every product's latest NAV on or before a day."""
-        return await self.fetch(_latest_navs(None, on))
+        newest = (
+            select(t.nav.c.product_code, func.max(t.nav.c.nav_date).label("nav_date"))
+            .where(t.nav.c.nav_date <= on)
+            .group_by(t.nav.c.product_code)
+            .subquery()
+        )
+        stmt = select(t.nav).join(
+            newest,
+            (t.nav.c.product_code == newest.c.product_code)
+            & (t.nav.c.nav_date == newest.c.nav_date),
+        )
+        return await self.fetch(stmt)
 
     async def filled_units_since(
         self, cust_nos: Sequence[str] | None, since: datetime
@@ -98,17 +96,3 @@ class WealthManagement(Source):
         if cust_nos is None:
             return await self.fetch(stmt)
         return await self.fetch_for_keys(cust_nos, lambda keys: stmt.where(o.c.cust_no.in_(keys)))
-
-
-def _latest_navs(codes: list[str] | None, on: date) -> Select[Any]:
-    """Latest NAV rows on or before a day, for some products or all."""
-    latest = select(t.nav.c.product_code, func.max(t.nav.c.nav_date).label("nav_date")).where(
-        t.nav.c.nav_date <= on
-    )
-    if codes is not None:
-        latest = latest.where(t.nav.c.product_code.in_(codes))
-    newest = latest.group_by(t.nav.c.product_code).subquery()
-    return select(t.nav).join(
-        newest,
-        (t.nav.c.product_code == newest.c.product_code) & (t.nav.c.nav_date == newest.c.nav_date),
-    )
