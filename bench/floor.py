@@ -23,8 +23,6 @@ from typing import Any
 
 import asyncpg
 import httpx
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.documents import Workload
 
@@ -53,16 +51,10 @@ async def capture(
     recorded: list[Statement] = []
     for source in sources.all():
 
-        def hook(*args: Any, _name: str = source.name) -> None:
-            statement, parameters = args[2], args[3]
+        def hook(statement: str, parameters: Any, _name: str = source.name) -> None:
             recorded.append((_name, statement, tuple(parameters or ())))
 
-        # Every engine the adapter holds (a write pool, a read pool, ...), each hooked once.
-        engines = {
-            id(e.sync_engine): e for e in vars(source).values() if isinstance(e, AsyncEngine)
-        }
-        for engine in engines.values():
-            event.listen(engine.sync_engine, "before_cursor_execute", hook)
+        source.statement_hooks.append(hook)
     headers = {
         "Authorization": f"Bearer {token}",
         "X-Access-Purpose": "RELATIONSHIP_REVIEW",
@@ -83,8 +75,8 @@ async def capture(
                 captured[workload.name].pop(0)  # the warm-up request
                 if not any(captured[workload.name]):
                     raise RuntimeError(
-                        f"no statement captured for {workload.name}: the sources' engines "
-                        "were not found (bench/floor.py hooks every AsyncEngine of an adapter)"
+                        f"no statement captured for {workload.name}: bench/floor.py listens "
+                        "on each source's statement_hooks"
                     )
     finally:
         await audit.close()

@@ -1,4 +1,4 @@
-"""What every source adapter shares: a read pool, batched fetches and results in key order."""
+"""What every source adapter shares: a read lane, batched fetches and results in key order."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, ClassVar, Self, TypeVar
 
-from sqlalchemy import MetaData, Select, text
-from sqlalchemy.engine import Row
+from sqlalchemy import MetaData, Select, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sources.engine import create_read_engine, create_source_engine, create_tables, read_only
 from sources.guarded import Resilience, SourceGuard
+from sources.reads import KEYS, AsyncpgLane, EngineLane, Read, StatementHook
 
 K = TypeVar("K", bound=Hashable)
 
@@ -22,9 +22,11 @@ MAX_KEYS_PER_STATEMENT = 2000
 class Source:
     """One back-end system over its own database.
 
-    Reads go through an autocommit view of the pool, and each batch opens its own
-    connection: concurrent batches never share one. Every read goes through the source's
-    guard (time limit, retries, circuit breaker; see ``sources.guarded``).
+    Reads run on the source's lane (``sources.reads``): declared :class:`Read` statements
+    on asyncpg's own pool for PostgreSQL, on the autocommit read engine otherwise; each
+    batch takes its own connection, so concurrent batches never share one. Every read goes
+    through the source's guard (time limit, retries, circuit breaker; see
+    ``sources.guarded``). ``statement_hooks`` are told every statement the source sends.
     """
 
     name: ClassVar[str]
@@ -39,25 +41,61 @@ class Source:
         self.engine = engine
         self.reads = reads or read_only(engine)
         self.guard = SourceGuard(self.name, resilience)
+        self.statement_hooks: list[StatementHook] = []
+        engines = (engine.sync_engine, self.reads.sync_engine)
+        for pooled in {id(e.pool): e for e in engines}.values():
+            event.listen(pooled, "before_cursor_execute", self._observe)
+        self.lane: AsyncpgLane | EngineLane = (
+            AsyncpgLane(self.reads.url, hooks=self.statement_hooks)
+            if self.reads.url.get_backend_name() == "postgresql"
+            else EngineLane(self.reads)
+        )
 
     @classmethod
     def from_url(cls, url: str, resilience: Resilience | None = None) -> Self:
-        """An adapter over the database at ``url``: a write pool and a read pool."""
+        """An adapter over the database at ``url``: a write pool and a read lane."""
         return cls(create_source_engine(url), resilience, reads=create_read_engine(url))
 
-    async def fetch(self, statement: Select[Any]) -> list[Row[Any]]:
-        """All rows of one read statement."""
+    def _observe(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        for hook in self.statement_hooks:
+            hook(statement, parameters)
+
+    async def read(self, statement: Read, **params: Any) -> list[Any]:
+        """All rows of a declared read."""
+        return await self.guard.read(lambda: self.lane.fetch(statement, params))
+
+    async def read_keys(self, statement: Read, keys: Sequence[K], **params: Any) -> list[Any]:
+        """Rows of a declared read for a batch of keys: one statement per
+        ``MAX_KEYS_PER_STATEMENT`` distinct keys."""
+        distinct = list(dict.fromkeys(keys))
+        if not distinct:
+            return []
+        return await self.guard.read(lambda: self._read_chunks(statement, distinct, params))
+
+    async def _read_chunks(
+        self, statement: Read, distinct: list[K], params: dict[str, Any]
+    ) -> list[Any]:
+        if len(distinct) <= MAX_KEYS_PER_STATEMENT:
+            return await self.lane.fetch(statement, {**params, KEYS: distinct})
+        rows: list[Any] = []
+        for start in range(0, len(distinct), MAX_KEYS_PER_STATEMENT):
+            chunk = distinct[start : start + MAX_KEYS_PER_STATEMENT]
+            rows.extend(await self.lane.fetch(statement, {**params, KEYS: chunk}))
+        return rows
+
+    async def fetch(self, statement: Select[Any]) -> list[Any]:
+        """All rows of a statement built for this call (through SQLAlchemy's engine)."""
         return await self.guard.read(lambda: self._fetch(statement))
 
-    async def _fetch(self, statement: Select[Any]) -> list[Row[Any]]:
+    async def _fetch(self, statement: Select[Any]) -> list[Any]:
         async with self.reads.connect() as conn:
-            result = await conn.execute(statement)
-            return list(result.all())
+            return list((await conn.execute(statement)).all())
 
     async def fetch_for_keys(
         self, keys: Sequence[K], build: Callable[[list[K]], Select[Any]]
-    ) -> list[Row[Any]]:
-        """Rows for a batch of keys: one statement per ``MAX_KEYS_PER_STATEMENT`` distinct keys."""
+    ) -> list[Any]:
+        """Rows for a batch of keys of a statement built per call, chunked as
+        :meth:`read_keys`."""
         distinct = list(dict.fromkeys(keys))
         if not distinct:
             return []
@@ -65,8 +103,8 @@ class Source:
 
     async def _fetch_chunks(
         self, distinct: list[K], build: Callable[[list[K]], Select[Any]]
-    ) -> list[Row[Any]]:
-        rows: list[Row[Any]] = []
+    ) -> list[Any]:
+        rows: list[Any] = []
         async with self.reads.connect() as conn:
             for start in range(0, len(distinct), MAX_KEYS_PER_STATEMENT):
                 chunk = distinct[start : start + MAX_KEYS_PER_STATEMENT]
@@ -83,20 +121,22 @@ class Source:
         await create_tables(self.engine, self.metadata, drop=drop)
 
     async def dispose(self) -> None:
+        if isinstance(self.lane, AsyncpgLane):
+            await self.lane.dispose()
         if self.reads.pool is not self.engine.pool:
             await self.reads.dispose()
         await self.engine.dispose()
 
 
-def one_per_key(rows: Iterable[Row[Any]], keys: Sequence[K], attr: str) -> list[Row[Any] | None]:
+def one_per_key(rows: Iterable[Any], keys: Sequence[K], attr: str) -> list[Any | None]:
     """Rows in key order, None where a key has no row."""
     found = {getattr(row, attr): row for row in rows}
     return [found.get(key) for key in keys]
 
 
-def many_per_key(rows: Iterable[Row[Any]], keys: Sequence[K], attr: str) -> list[list[Row[Any]]]:
+def many_per_key(rows: Iterable[Any], keys: Sequence[K], attr: str) -> list[list[Any]]:
     """Rows grouped in key order, [] where a key has none; each group keeps the rows' order."""
-    groups: dict[Any, list[Row[Any]]] = defaultdict(list)
+    groups: dict[Any, list[Any]] = defaultdict(list)
     for row in rows:
         groups[getattr(row, attr)].append(row)
     return [groups.get(key, []) for key in keys]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.sql import Subquery
-from sqlalchemy.sql.schema import Column, Table
+from sqlalchemy.sql.schema import Table
+
+from sources.reads import KeysIn, Read
 
 Moment = date | datetime
 
@@ -29,31 +31,57 @@ class Window:
     until: Moment | None = None
 
 
-def windowed(
-    table: Table,
-    parent: Column[Any],
-    moment: Column[Any],
-    row_id: Column[Any],
-    parents: Sequence[Any],
-    window: Window,
-) -> Select[Any]:
-    """Up to ``window.limit`` newest rows per parent, for all parents in one statement."""
-    conditions: list[ColumnElement[bool]] = [parent.in_(parents)]
-    if window.since is not None:
-        conditions.append(moment >= window.since)
-    if window.until is not None:
-        conditions.append(moment < window.until)
-    if window.before is not None:
-        seen_moment, seen_id = window.before
-        conditions.append(or_(moment < seen_moment, and_(moment == seen_moment, row_id < seen_id)))
-    rank = (
-        func.row_number()
-        .over(partition_by=parent, order_by=(moment.desc(), row_id.desc()))
-        .label("page_rank")
-    )
-    ranked: Subquery = select(table, rank).where(*conditions).subquery()
-    return (
-        select(ranked)
-        .where(ranked.c.page_rank <= window.limit)
-        .order_by(ranked.c[parent.name], ranked.c.page_rank)
-    )
+@dataclass(frozen=True)
+class Pages:
+    """The page query of one list: ``table`` rows per ``parent``, newest ``moment`` first,
+    ties broken by ``row_id`` (column names)."""
+
+    table: Table
+    parent: str
+    moment: str
+    row_id: str
+
+    def read(self, window: Window) -> tuple[Read, dict[str, Any]]:
+        """The declared read for this window's shape, and its parameters (besides keys)."""
+        params: dict[str, Any] = {"limit": window.limit}
+        if window.since is not None:
+            params["since"] = window.since
+        if window.until is not None:
+            params["until"] = window.until
+        if window.before is not None:
+            params["before_moment"], params["before_id"] = window.before
+        shape = (window.since is not None, window.until is not None, window.before is not None)
+        return _windowed(self, *shape), params
+
+
+@cache
+def _windowed(pages: Pages, since: bool, until: bool, before: bool) -> Read:
+    """Up to ``limit`` newest rows per parent, for all parents in one statement."""
+    table = pages.table
+    parent, moment, row_id = (table.c[pages.parent], table.c[pages.moment], table.c[pages.row_id])
+
+    def build(keys_in: KeysIn) -> Select[Any]:
+        conditions: list[ColumnElement[bool]] = [keys_in(parent)]
+        if since:
+            conditions.append(moment >= bindparam("since", type_=moment.type))
+        if until:
+            conditions.append(moment < bindparam("until", type_=moment.type))
+        if before:
+            seen_moment = bindparam("before_moment", type_=moment.type)
+            seen_id = bindparam("before_id", type_=row_id.type)
+            conditions.append(
+                or_(moment < seen_moment, and_(moment == seen_moment, row_id < seen_id))
+            )
+        rank = (
+            func.row_number()
+            .over(partition_by=parent, order_by=(moment.desc(), row_id.desc()))
+            .label("page_rank")
+        )
+        ranked: Subquery = select(table, rank).where(*conditions).subquery()
+        return (
+            select(ranked)
+            .where(ranked.c.page_rank <= bindparam("limit"))
+            .order_by(ranked.c[parent.name], ranked.c.page_rank)
+        )
+
+    return Read(build)

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 
 from gateway.app import create_app
 from gateway.audit import AuditTrail
@@ -99,15 +98,14 @@ def statement_log(sources: Sources) -> Any:
     """Records every statement the three sources execute during a test."""
     log = StatementLog()
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(statement: str, _parameters: Any) -> None:
         log.statements.append(statement)
 
-    engines = [e.sync_engine for s in sources.all() for e in {s.engine, s.reads}]
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
+    for source in sources.all():
+        source.statement_hooks.append(record)
     yield log
-    for engine in engines:
-        event.remove(engine, "before_cursor_execute", record)
+    for source in sources.all():
+        source.statement_hooks.remove(record)
 
 
 class GraphQLClient:

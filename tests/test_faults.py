@@ -68,7 +68,7 @@ class Rig:
 
     @property
     def wealth_checked_out(self) -> int:
-        return self.sources.wealth.reads.sync_engine.pool.checkedout()  # type: ignore[attr-defined,no-any-return]
+        return self.sources.wealth.lane.checked_out
 
     async def get(self, path: str) -> httpx.Response:
         async with self._http() as http:

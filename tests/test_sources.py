@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sources import Sources
+from sources.core import adapter as core_reads
 from sources.core import tables as core
+from sources.crm import adapter as crm_reads
 from sources.crm import tables as crm
+from sources.reads import AsyncpgLane, EngineLane, Read
+from sources.wealth import adapter as wealth_reads
 from sources.wealth import tables as wealth
 from sources.window import Window
 from tests.conftest import Bank
@@ -104,3 +108,65 @@ async def test_assignments_page_by_branch_and_rm_in_customer_order(sources: Sour
     )
     assert first + rest == mine
     assert await sources.crm.count_assigned(branch_code=branch, rm_id=None) == len(mine)
+
+
+def declared_reads(bank: Bank, keys: dict[str, list[object]]) -> list[tuple[str, Read, dict]]:
+    """Every declared read of the three adapters, with parameters that find rows."""
+    window = Window(limit=3, since=datetime(2000, 1, 1), until=datetime(2100, 1, 1))
+    dated = Window(limit=3, since=bank.as_of - timedelta(days=60), until=bank.as_of)
+    reads: list[tuple[str, Read, dict]] = [
+        ("core", core_reads.PARTIES, {"keys": keys["cust_no"]}),
+        ("core", core_reads.ACCOUNTS_BY_CUSTOMER, {"keys": keys["cust_no"]}),
+        ("core", core_reads.ACCOUNTS, {"keys": keys["acct_id"]}),
+        ("core", core_reads.TRANSACTIONS, {"keys": keys["txn_id"]}),
+        ("core", core_reads.BRANCHES, {}),
+        ("core", core_reads.FX_RATES_ON, {"day": bank.as_of}),
+        ("wealth", wealth_reads.HOLDINGS_BY_CUSTOMER, {"keys": keys["cust_no"]}),
+        ("wealth", wealth_reads.HOLDINGS, {"keys": keys["holding_id"]}),
+        ("wealth", wealth_reads.PRODUCTS, {}),
+        ("wealth", wealth_reads.LATEST_NAVS_ON, {"on": bank.as_of}),
+        ("crm", crm_reads.PROFILES, {"keys": keys["cust_no"]}),
+        ("crm", crm_reads.FAMILY_BY_CUSTOMER, {"keys": keys["cust_no"]}),
+        ("crm", crm_reads.RISK_ASSESSMENTS_BY_CUSTOMER, {"keys": keys["cust_no"]}),
+        ("crm", crm_reads.ASSIGNMENTS, {"keys": keys["cust_no"]}),
+        ("crm", crm_reads.RELATIONSHIP_MANAGERS, {"keys": keys["rm_id"]}),
+        ("crm", crm_reads.ALL_RELATIONSHIP_MANAGERS, {}),
+        ("crm", crm_reads.CONTACTS, {"keys": keys["contact_id"]}),
+        ("crm", crm_reads.COMPLAINTS_BY_CUSTOMER, {"keys": keys["cust_no"]}),
+        ("crm", crm_reads.COMPLAINTS, {"keys": keys["complaint_id"]}),
+    ]
+    for name, pages, parents, w in (
+        ("core", core_reads.ACCOUNT_PAGES, "acct_id", window),
+        ("core", core_reads.CUSTOMER_PAGES, "cust_no", window),
+        ("wealth", wealth_reads.NAV_PAGES, "product_code", dated),
+        ("crm", crm_reads.CONTACT_PAGES, "cust_no", window),
+    ):
+        for shape in (Window(limit=3), w):
+            read, params = pages.read(shape)
+            reads.append((name, read, {**params, "keys": keys[parents]}))
+    return reads
+
+
+async def test_every_declared_read_answers_on_its_lane_as_sqlalchemy_does(
+    sources: Sources, bank: Bank
+) -> None:
+    keys = {
+        "cust_no": [p.cust_no for p in (await rows(sources, core.party))[:20]],
+        "acct_id": [a.acct_id for a in (await rows(sources, core.account))[:20]],
+        "txn_id": [t.txn_id for t in (await rows(sources, core.transaction))[:20]],
+        "holding_id": [h.holding_id for h in (await rows(sources, wealth.holding))[:20]],
+        "product_code": [p.product_code for p in await rows(sources, wealth.product)],
+        "rm_id": [r.rm_id for r in (await rows(sources, crm.relationship_manager))[:5]],
+        "contact_id": [c.contact_id for c in (await rows(sources, crm.contact))[:20]],
+        "complaint_id": [c.complaint_id for c in (await rows(sources, crm.complaint))[:20]],
+    }
+    for name, read, params in declared_reads(bank, keys):
+        source = getattr(sources, name)
+        expected_lane = AsyncpgLane if bank.engine == "postgresql" else EngineLane
+        assert isinstance(source.lane, expected_lane)
+        got = await source.lane.fetch(read, params)
+        want = await EngineLane(source.reads).fetch(read, params)
+        assert got, (name, params)
+        assert [tuple(r) for r in got] == [tuple(r) for r in want]
+        assert [[type(v) for v in r] for r in got] == [[type(v) for v in r] for r in want]
+        assert got[0]._fields == tuple(want[0]._fields)

@@ -7,14 +7,45 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import case, func, select
-from sqlalchemy.engine import Row
+from sqlalchemy import bindparam, case, func, select
 
 from sources.base import Source, many_per_key, one_per_key
 from sources.core import tables as t
-from sources.window import Window, windowed
+from sources.reads import Read, Record
+from sources.window import Pages, Window
 
 DEPOSIT_TYPES = ("CURRENT", "TIME_DEPOSIT")
+
+PARTIES = Read(lambda keys_in: select(t.party).where(keys_in(t.party.c.cust_no)))
+ACCOUNTS_BY_CUSTOMER = Read(
+    lambda keys_in: (
+        select(t.account)
+        .where(keys_in(t.account.c.cust_no))
+        .order_by(t.account.c.cust_no, t.account.c.acct_id)
+    )
+)
+ACCOUNTS = Read(lambda keys_in: select(t.account).where(keys_in(t.account.c.acct_id)))
+TRANSACTIONS = Read(lambda keys_in: select(t.transaction).where(keys_in(t.transaction.c.txn_id)))
+BRANCHES = Read(lambda _keys_in: select(t.branch).order_by(t.branch.c.branch_code))
+ACCOUNT_PAGES = Pages(t.transaction, "acct_id", "booked_at", "txn_id")
+CUSTOMER_PAGES = Pages(t.transaction, "cust_no", "booked_at", "txn_id")
+
+
+def _fx_rates_on(_keys_in: Any) -> Any:
+    day = bindparam("day", type_=t.fx_rate.c.rate_date.type)
+    latest = (
+        select(t.fx_rate.c.currency, func.max(t.fx_rate.c.rate_date).label("rate_date"))
+        .where(t.fx_rate.c.rate_date <= day)
+        .group_by(t.fx_rate.c.currency)
+        .subquery()
+    )
+    return select(t.fx_rate.c.currency, t.fx_rate.c.cny_per_unit).join(
+        latest,
+        (t.fx_rate.c.currency == latest.c.currency) & (t.fx_rate.c.rate_date == latest.c.rate_date),
+    )
+
+
+FX_RATES_ON = Read(_fx_rates_on)
 
 
 class CoreBanking(Source):
@@ -23,12 +54,9 @@ class CoreBanking(Source):
     name: ClassVar[str] = "core"
     metadata = t.metadata
 
-    async def parties(self, cust_nos: Sequence[str]) -> list[Row[Any] | None]:
+    async def parties(self, cust_nos: Sequence[str]) -> list[Record | None]:
         """Party master records by customer number."""
-        rows = await self.fetch_for_keys(
-            cust_nos, lambda keys: select(t.party).where(t.party.c.cust_no.in_(keys))
-        )
-        return one_per_key(rows, cust_nos, "cust_no")
+        return one_per_key(await self.read_keys(PARTIES, cust_nos), cust_nos, "cust_no")
 
     async def customer_numbers(self, *, after: str | None, limit: int | None) -> list[str]:
         """Customer numbers in ascending order, after a given one."""
@@ -42,79 +70,48 @@ class CoreBanking(Source):
         rows = await self.fetch(select(func.count()).select_from(t.party))
         return int(rows[0][0])
 
-    async def accounts_by_customer(self, cust_nos: Sequence[str]) -> list[list[Row[Any]]]:
+    async def accounts_by_customer(self, cust_nos: Sequence[str]) -> list[list[Record]]:
         """Each customer's accounts, oldest first."""
-        rows = await self.fetch_for_keys(
-            cust_nos,
-            lambda keys: (
-                select(t.account)
-                .where(t.account.c.cust_no.in_(keys))
-                .order_by(t.account.c.cust_no, t.account.c.acct_id)
-            ),
-        )
+        rows = await self.read_keys(ACCOUNTS_BY_CUSTOMER, cust_nos)
         return many_per_key(rows, cust_nos, "cust_no")
 
-    async def accounts(self, acct_ids: Sequence[int]) -> list[Row[Any] | None]:
+    async def accounts(self, acct_ids: Sequence[int]) -> list[Record | None]:
         """Accounts by id."""
-        rows = await self.fetch_for_keys(
-            acct_ids, lambda keys: select(t.account).where(t.account.c.acct_id.in_(keys))
-        )
-        return one_per_key(rows, acct_ids, "acct_id")
+        return one_per_key(await self.read_keys(ACCOUNTS, acct_ids), acct_ids, "acct_id")
 
     async def transactions_by_account(
         self, acct_ids: Sequence[int], window: Window
-    ) -> list[list[Row[Any]]]:
+    ) -> list[list[Record]]:
         """A newest-first page of each account's transactions."""
-        tx = t.transaction
-        rows = await self.fetch_for_keys(
-            acct_ids,
-            lambda keys: windowed(tx, tx.c.acct_id, tx.c.booked_at, tx.c.txn_id, keys, window),
-        )
-        return many_per_key(rows, acct_ids, "acct_id")
+        read, params = ACCOUNT_PAGES.read(window)
+        return many_per_key(await self.read_keys(read, acct_ids, **params), acct_ids, "acct_id")
 
     async def transactions_by_customer(
         self, cust_nos: Sequence[str], window: Window
-    ) -> list[list[Row[Any]]]:
+    ) -> list[list[Record]]:
         """A newest-first page of each customer's transactions over all their accounts."""
-        tx = t.transaction
-        rows = await self.fetch_for_keys(
-            cust_nos,
-            lambda keys: windowed(tx, tx.c.cust_no, tx.c.booked_at, tx.c.txn_id, keys, window),
-        )
-        return many_per_key(rows, cust_nos, "cust_no")
+        read, params = CUSTOMER_PAGES.read(window)
+        return many_per_key(await self.read_keys(read, cust_nos, **params), cust_nos, "cust_no")
 
-    async def transactions(self, txn_ids: Sequence[int]) -> list[Row[Any] | None]:
+    async def transactions(self, txn_ids: Sequence[int]) -> list[Record | None]:
         """Transactions by id."""
-        rows = await self.fetch_for_keys(
-            txn_ids, lambda keys: select(t.transaction).where(t.transaction.c.txn_id.in_(keys))
-        )
-        return one_per_key(rows, txn_ids, "txn_id")
+        return one_per_key(await self.read_keys(TRANSACTIONS, txn_ids), txn_ids, "txn_id")
 
-    async def all_branches(self) -> list[Row[Any]]:
+    async def all_branches(self) -> list[Record]:
         """Every branch, by code."""
-        return await self.fetch(select(t.branch).order_by(t.branch.c.branch_code))
+        return await self.read(BRANCHES)
 
     async def fx_rates(self, days: Sequence[date]) -> list[dict[str, Decimal]]:
         """For each day, CNY per unit of each currency at the latest rate on or before it."""
         results = []
         for day in days:
-            latest = (
-                select(t.fx_rate.c.currency, func.max(t.fx_rate.c.rate_date).label("rate_date"))
-                .where(t.fx_rate.c.rate_date <= day)
-                .group_by(t.fx_rate.c.currency)
-                .subquery()
-            )
-            stmt = select(t.fx_rate.c.currency, t.fx_rate.c.cny_per_unit).join(
-                latest,
-                (t.fx_rate.c.currency == latest.c.currency)
-                & (t.fx_rate.c.rate_date == latest.c.rate_date),
-            )
-            rates = {row.currency: Decimal(row.cny_per_unit) for row in await self.fetch(stmt)}
+            rows = await self.read(FX_RATES_ON, day=day)
+            rates = {row.currency: Decimal(row.cny_per_unit) for row in rows}
             rates["CNY"] = Decimal(1)
             results.append(rates)
         return results
 
-    async def deposit_balances(self, cust_nos: Sequence[str] | None = None) -> list[Row[Any]]:
+    async def deposit_balances(self, cust_nos: Sequence[str] | None = None) -> list[Record]:
         """Deposit balance sums per customer and currency (all customers when none are given)."""
         acct = t.account
         stmt = (
@@ -130,7 +127,7 @@ class CoreBanking(Source):
 
     async def branch_activity(
         self, cust_nos: Sequence[str] | None, since: datetime
-    ) -> list[Row[Any]]:
+    ) -> list[Record]:
         """Per customer and branch: transactions booked since a moment, and the latest of them.
 
         One grouped statement (per key chunk); every customer with activity when none are given.
@@ -152,13 +149,13 @@ class CoreBanking(Source):
 
     async def branch_activity_by_customer(
         self, cust_nos: Sequence[str], since: datetime
-    ) -> list[list[Row[Any]]]:
+    ) -> list[list[Record]]:
         """:meth:`branch_activity` grouped per customer, in key order."""
         return many_per_key(await self.branch_activity(cust_nos, since), cust_nos, "cust_no")
 
     async def deposit_flows_since(
         self, cust_nos: Sequence[str] | None, since: datetime
-    ) -> list[Row[Any]]:
+    ) -> list[Record]:
         """Net credits (credits minus debits) booked since a moment on deposit accounts that
         are not closed, per customer and account currency."""
         tx, acct = t.transaction, t.account
@@ -179,7 +176,7 @@ class CoreBanking(Source):
             cust_nos, lambda keys: stmt.where(acct.c.cust_no.in_(keys))
         )
 
-    async def last_transaction_days(self, cust_nos: Sequence[str] | None = None) -> list[Row[Any]]:
+    async def last_transaction_days(self, cust_nos: Sequence[str] | None = None) -> list[Record]:
         """Each customer's latest transaction moment (customers without any are absent)."""
         tx = t.transaction
         stmt = select(tx.c.cust_no, func.max(tx.c.booked_at).label("latest")).group_by(tx.c.cust_no)
@@ -187,7 +184,7 @@ class CoreBanking(Source):
             return await self.fetch(stmt)
         return await self.fetch_for_keys(cust_nos, lambda keys: stmt.where(tx.c.cust_no.in_(keys)))
 
-    async def all_parties_brief(self) -> list[Row[Any]]:
+    async def all_parties_brief(self) -> list[Record]:
         """Every party's number, opening day and status (no personal field)."""
         p = t.party
         return await self.fetch(

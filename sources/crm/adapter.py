@@ -7,11 +7,51 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.engine import Row
 
 from sources.base import Source, many_per_key, one_per_key
 from sources.crm import tables as t
-from sources.window import Window, windowed
+from sources.reads import Read, Record
+from sources.window import Pages, Window
+
+PROFILES = Read(lambda keys_in: select(t.profile).where(keys_in(t.profile.c.cust_no)))
+FAMILY_BY_CUSTOMER = Read(
+    lambda keys_in: (
+        select(t.family_member)
+        .where(keys_in(t.family_member.c.cust_no))
+        .order_by(t.family_member.c.member_id)
+    )
+)
+# Ascending order: the last row per customer is the latest.
+RISK_ASSESSMENTS_BY_CUSTOMER = Read(
+    lambda keys_in: (
+        select(t.risk_assessment)
+        .where(keys_in(t.risk_assessment.c.cust_no))
+        .order_by(
+            t.risk_assessment.c.cust_no,
+            t.risk_assessment.c.assessed_on,
+            t.risk_assessment.c.assessment_id,
+        )
+    )
+)
+ASSIGNMENTS = Read(lambda keys_in: select(t.assignment).where(keys_in(t.assignment.c.cust_no)))
+RELATIONSHIP_MANAGERS = Read(
+    lambda keys_in: select(t.relationship_manager).where(keys_in(t.relationship_manager.c.rm_id))
+)
+ALL_RELATIONSHIP_MANAGERS = Read(
+    lambda _keys_in: select(t.relationship_manager).order_by(t.relationship_manager.c.rm_id)
+)
+CONTACT_PAGES = Pages(t.contact, "cust_no", "contacted_at", "contact_id")
+CONTACTS = Read(lambda keys_in: select(t.contact).where(keys_in(t.contact.c.contact_id)))
+COMPLAINTS_BY_CUSTOMER = Read(
+    lambda keys_in: (
+        select(t.complaint)
+        .where(keys_in(t.complaint.c.cust_no))
+        .order_by(
+            t.complaint.c.cust_no, t.complaint.c.opened_at.desc(), t.complaint.c.complaint_id.desc()
+        )
+    )
+)
+COMPLAINTS = Read(lambda keys_in: select(t.complaint).where(keys_in(t.complaint.c.complaint_id)))
 
 
 class Crm(Source):
@@ -20,55 +60,32 @@ class Crm(Source):
     name: ClassVar[str] = "crm"
     metadata = t.metadata
 
-    async def profiles(self, cust_nos: Sequence[str]) -> list[Row[Any] | None]:
+    async def profiles(self, cust_nos: Sequence[str]) -> list[Record | None]:
         """CRM profiles by customer number."""
-        rows = await self.fetch_for_keys(
-            cust_nos, lambda keys: select(t.profile).where(t.profile.c.cust_no.in_(keys))
-        )
-        return one_per_key(rows, cust_nos, "cust_no")
+        return one_per_key(await self.read_keys(PROFILES, cust_nos), cust_nos, "cust_no")
 
-    async def family_by_customer(self, cust_nos: Sequence[str]) -> list[list[Row[Any]]]:
+    async def family_by_customer(self, cust_nos: Sequence[str]) -> list[list[Record]]:
         """Each customer's recorded family members."""
-        fm = t.family_member
-        rows = await self.fetch_for_keys(
-            cust_nos,
-            lambda keys: select(fm).where(fm.c.cust_no.in_(keys)).order_by(fm.c.member_id),
-        )
+        rows = await self.read_keys(FAMILY_BY_CUSTOMER, cust_nos)
         return many_per_key(rows, cust_nos, "cust_no")
 
-    async def latest_risk_assessments(self, cust_nos: Sequence[str]) -> list[Row[Any] | None]:
+    async def latest_risk_assessments(self, cust_nos: Sequence[str]) -> list[Record | None]:
         """Each customer's most recent risk assessment, valid or not."""
-        ra = t.risk_assessment
-        rows = await self.fetch_for_keys(
-            cust_nos,
-            lambda keys: (
-                select(ra)
-                .where(ra.c.cust_no.in_(keys))
-                .order_by(ra.c.cust_no, ra.c.assessed_on, ra.c.assessment_id)
-            ),
-        )
-        # Ascending order: the last row per customer wins.
+        rows = await self.read_keys(RISK_ASSESSMENTS_BY_CUSTOMER, cust_nos)
         return one_per_key(rows, cust_nos, "cust_no")
 
-    async def assignments(self, cust_nos: Sequence[str]) -> list[Row[Any] | None]:
+    async def assignments(self, cust_nos: Sequence[str]) -> list[Record | None]:
         """Each customer's RM assignment."""
-        rows = await self.fetch_for_keys(
-            cust_nos, lambda keys: select(t.assignment).where(t.assignment.c.cust_no.in_(keys))
-        )
-        return one_per_key(rows, cust_nos, "cust_no")
+        return one_per_key(await self.read_keys(ASSIGNMENTS, cust_nos), cust_nos, "cust_no")
 
-    async def relationship_managers(self, rm_ids: Sequence[str]) -> list[Row[Any] | None]:
+    async def relationship_managers(self, rm_ids: Sequence[str]) -> list[Record | None]:
         """RMs by id."""
-        rm = t.relationship_manager
-        rows = await self.fetch_for_keys(
-            rm_ids, lambda keys: select(rm).where(rm.c.rm_id.in_(keys))
-        )
+        rows = await self.read_keys(RELATIONSHIP_MANAGERS, rm_ids)
         return one_per_key(rows, rm_ids, "rm_id")
 
-    async def all_relationship_managers(self) -> list[Row[Any]]:
+    async def all_relationship_managers(self) -> list[Record]:
         """Every RM, by id."""
-        rm = t.relationship_manager
-        return await self.fetch(select(rm).order_by(rm.c.rm_id))
+        return await self.read(ALL_RELATIONSHIP_MANAGERS)
 
     async def assigned_customer_numbers(
         self,
@@ -104,46 +121,29 @@ class Crm(Source):
 
     async def contacts_by_customer(
         self, cust_nos: Sequence[str], window: Window
-    ) -> list[list[Row[Any]]]:
+    ) -> list[list[Record]]:
         """A newest-first page of each customer's contact log."""
-        c = t.contact
-        rows = await self.fetch_for_keys(
-            cust_nos,
-            lambda keys: windowed(c, c.c.cust_no, c.c.contacted_at, c.c.contact_id, keys, window),
-        )
-        return many_per_key(rows, cust_nos, "cust_no")
+        read, params = CONTACT_PAGES.read(window)
+        return many_per_key(await self.read_keys(read, cust_nos, **params), cust_nos, "cust_no")
 
-    async def contacts(self, contact_ids: Sequence[int]) -> list[Row[Any] | None]:
+    async def contacts(self, contact_ids: Sequence[int]) -> list[Record | None]:
         """Contacts by id."""
-        rows = await self.fetch_for_keys(
-            contact_ids, lambda keys: select(t.contact).where(t.contact.c.contact_id.in_(keys))
-        )
+        rows = await self.read_keys(CONTACTS, contact_ids)
         return one_per_key(rows, contact_ids, "contact_id")
 
-    async def complaints_by_customer(self, cust_nos: Sequence[str]) -> list[list[Row[Any]]]:
+    async def complaints_by_customer(self, cust_nos: Sequence[str]) -> list[list[Record]]:
         """Each customer's complaints, newest first."""
-        c = t.complaint
-        rows = await self.fetch_for_keys(
-            cust_nos,
-            lambda keys: (
-                select(c)
-                .where(c.c.cust_no.in_(keys))
-                .order_by(c.c.cust_no, c.c.opened_at.desc(), c.c.complaint_id.desc())
-            ),
-        )
+        rows = await self.read_keys(COMPLAINTS_BY_CUSTOMER, cust_nos)
         return many_per_key(rows, cust_nos, "cust_no")
 
-    async def complaints(self, complaint_ids: Sequence[int]) -> list[Row[Any] | None]:
+    async def complaints(self, complaint_ids: Sequence[int]) -> list[Record | None]:
         """Complaints by id."""
-        rows = await self.fetch_for_keys(
-            complaint_ids,
-            lambda keys: select(t.complaint).where(t.complaint.c.complaint_id.in_(keys)),
-        )
+        rows = await self.read_keys(COMPLAINTS, complaint_ids)
         return one_per_key(rows, complaint_ids, "complaint_id")
 
     async def contacts_between(
         self, cust_nos: Sequence[str] | None, start: datetime, end: datetime
-    ) -> list[Row[Any]]:
+    ) -> list[Record]:
         """Contacts made in ``[start, end)``, of some customers or of all, oldest first."""
         c = t.contact
         stmt = (
@@ -157,7 +157,7 @@ class Crm(Source):
 
     async def complaints_touching(
         self, cust_nos: Sequence[str], start: datetime, end: datetime
-    ) -> list[Row[Any]]:
+    ) -> list[Record]:
         """Complaints opened or resolved in ``[start, end)`` (no summaries)."""
         c = t.complaint
         stmt = select(c.c.cust_no, c.c.opened_at, c.c.resolved_at, c.c.status).where(
@@ -168,7 +168,7 @@ class Crm(Source):
         )
         return await self.fetch_for_keys(cust_nos, lambda keys: stmt.where(c.c.cust_no.in_(keys)))
 
-    async def all_assignments(self, *, branch_code: str | None = None) -> list[Row[Any]]:
+    async def all_assignments(self, *, branch_code: str | None = None) -> list[Record]:
         """Every assignment (of one branch when given), by customer number."""
         a = t.assignment
         stmt = select(a).order_by(a.c.cust_no)
@@ -176,7 +176,7 @@ class Crm(Source):
             stmt = stmt.where(a.c.branch_code == branch_code)
         return await self.fetch(stmt)
 
-    async def all_latest_investor_types(self) -> list[Row[Any]]:
+    async def all_latest_investor_types(self) -> list[Record]:
         """Every customer's risk assessments' investor type and expiry, oldest first."""
         ra = t.risk_assessment
         return await self.fetch(

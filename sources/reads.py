@@ -1,0 +1,183 @@
+"""Read statements declared once, and the lanes that run them on each kind of database.
+
+A :class:`Read` is a SELECT with named bind parameters, built once per process rather than
+per call: building, cache-keying and compiling a statement through SQLAlchemy's execution
+layer costs several times what the database spends answering it. A read of a batch of keys
+names its key column through the ``keys_in`` function the statement is built with, so each
+lane can bind the keys its own way: an expanding ``IN`` list through SQLAlchemy, one array
+parameter (``= ANY($1)``) on asyncpg.
+
+Two lanes run reads:
+
+* :class:`EngineLane` executes the statement on a SQLAlchemy engine (SQLite, MariaDB, and
+  statements built per call).
+* :class:`AsyncpgLane` runs the statement, compiled once by SQLAlchemy's asyncpg dialect, on a
+  pool of asyncpg connections of its own (PostgreSQL): one round trip per read and no
+  per-call work in SQLAlchemy. Rows come back as named tuples, read by attribute like
+  SQLAlchemy's rows, with the same Python types (the asyncpg dialect converts none of the
+  column types the sources use).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from sqlalchemy import ColumnElement, Select, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+Record = Any
+"""A row a source returns: SQLAlchemy's Row or the asyncpg lane's named tuple; both are read
+by attribute (``row.cust_no``) and by position."""
+KeysIn = Callable[[ColumnElement[Any]], ColumnElement[bool]]
+StatementHook = Callable[[str, Sequence[Any]], None]
+"""Told the SQL text and parameters of every read a lane sends (tests, the bench's floor)."""
+
+KEYS = "keys"
+
+
+class Read:
+    """A read statement with named bind parameters, built by ``build(keys_in)`` once per lane.
+
+    ``keys_in(column)`` is the condition "column is one of the batch's keys" (parameter
+    ``keys``); a read without a batch of keys simply does not call it.
+    """
+
+    def __init__(self, build: Callable[[KeysIn], Select[Any]]) -> None:
+        self.build = build
+
+
+def expanding_in(column: ColumnElement[Any]) -> ColumnElement[bool]:
+    return column.in_(bindparam(KEYS, expanding=True))
+
+
+def array_any(column: ColumnElement[Any]) -> ColumnElement[bool]:
+    return column == any_(bindparam(KEYS, type_=ARRAY(column.type)))
+
+
+class EngineLane:
+    """Reads through a SQLAlchemy engine (autocommit), one connection per read."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._statements: dict[Read, Select[Any]] = {}
+
+    def statement(self, read: Read) -> Select[Any]:
+        found = self._statements.get(read)
+        if found is None:
+            found = self._statements[read] = read.build(expanding_in)
+        return found
+
+    async def fetch(self, read: Read, params: Mapping[str, Any]) -> list[Any]:
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(self.statement(read), dict(params))).all())
+
+    async def fetch_statement(self, statement: Select[Any]) -> list[Any]:
+        """A statement built for this call (not declared as a Read)."""
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(statement)).all())
+
+    @property
+    def checked_out(self) -> int:
+        return self.engine.sync_engine.pool.checkedout()  # type: ignore[attr-defined,no-any-return]
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A Read compiled for asyncpg: its SQL, its parameters in order, its row type."""
+
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    row: type
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        return [
+            params[name] if process is None else process(params[name])
+            for name, process in zip(self.names, self.processors, strict=True)
+        ]
+
+
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Reads change no session state, so a connection returns to the pool as it is (the
+    default reset sends a round trip of RESET ALL and friends on every release)."""
+
+
+class AsyncpgLane:
+    """Reads on a pool of asyncpg connections of the lane's own, opened on first use."""
+
+    def __init__(self, url: URL, *, pool_size: int = 10, hooks: list[StatementHook]) -> None:
+        # asyncpg reads the URL's own options (sslmode, …) from the DSN.
+        self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._pool_size = pool_size
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+        self._prepared: dict[Read, _Prepared] = {}
+        self._dialect = asyncpg_dialect()
+        self._hooks = hooks
+
+    def prepared(self, read: Read) -> _Prepared:
+        found = self._prepared.get(read)
+        if found is None:
+            compiled = read.build(array_any).compile(dialect=self._dialect)
+            names = tuple(compiled.positiontup or ())
+            bind: Mapping[str, Any] = compiled._bind_processors
+            columns = [entry.keyname for entry in compiled._result_columns]
+            found = self._prepared[read] = _Prepared(
+                compiled.string,
+                names,
+                tuple(bind.get(name) for name in names),
+                namedtuple("Row", columns, rename=True),  # type: ignore[misc]
+            )
+        return found
+
+    async def _open(self) -> asyncpg.Pool:
+        async with self._opening:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    self._dsn,
+                    min_size=0,
+                    max_size=self._pool_size,
+                    reset=_keep_session,
+                )
+        return self._pool
+
+    async def fetch(self, read: Read, params: Mapping[str, Any]) -> list[Any]:
+        prepared = self.prepared(read)
+        arguments = prepared.arguments(params)
+        for hook in self._hooks:
+            hook(prepared.sql, tuple(arguments))
+        pool = self._pool or await self._open()
+        conn = await pool.acquire()
+        try:
+            records = await conn.fetch(prepared.sql, *arguments)
+        except BaseException:
+            # A read that failed or was cancelled (its time ran out, its request went away)
+            # leaves the connection in doubt, and asking a hung server to cancel would wait
+            # on it: drop the connection instead, the pool opens another when needed.
+            conn.terminate()
+            raise
+        finally:
+            await pool.release(conn)
+        make = prepared.row
+        return [tuple.__new__(make, record) for record in records]
+
+    @property
+    def checked_out(self) -> int:
+        pool = self._pool
+        return 0 if pool is None else pool.get_size() - pool.get_idle_size()
+
+    async def dispose(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
