@@ -55,12 +55,12 @@ class Context:
         request: Request | None = None,
     ) -> Context:
         """A fresh context: new loaders, scope and disclosure, today's date, a request id."""
-        from gateway.audit import AuditRecord
+        from gateway.audit import records_of
 
         # The request's telemetry (gateway.observe) may have named the request already.
         request_id = getattr(_state(request, "telemetry"), "request_id", None) or uuid.uuid4().hex
         loaders = Loaders(sources)
-        disclosure = Disclosure(principal, purpose, audit, request_id, AuditRecord)
+        disclosure = Disclosure(principal, purpose, audit, request_id, records_of)
         return cls(
             settings=settings,
             sources=sources,

@@ -50,16 +50,18 @@ class Disclosure:
         purpose: Purpose,
         audit: AuditSink,
         request_id: str,
-        make_record: Any,
+        records_of: Any,
     ) -> None:
         self.principal = principal
         self.purpose = purpose
         self.audit = audit
         self.request_id = request_id
-        self._make_record = make_record
+        self._records_of = records_of  # gateway.audit.records_of
         self._ownership: dict[str, Ownership] = {}
         self._rules: dict[tuple[str, Ownership | None], Rule] = {}
         self.notes: list[dict[str, Any]] = []
+        # Every record of a request carries the moment it first audited and the same caller.
+        self._records: Any = None
 
     def admit(self, customer_number: str, ownership: Ownership) -> None:
         """Record that the request's scope reaches a customer, and how."""
@@ -144,20 +146,18 @@ class Disclosure:
         treatment: Treatment | str,
         reason: str | None,
     ) -> None:
-        self.audit.record(
-            self._make_record(
-                request_id=self.request_id,
-                occurred_at=datetime.now(UTC),
-                subject=self.principal.subject,
-                role=self.principal.role.value,
-                purpose=self.purpose.value,
-                customer_number=customer_number,
-                field_path=".".join(str(p) for p in _path_list(path)),
-                field=field,
-                treatment=str(treatment),
-                reason=reason,
+        make = self._records
+        if make is None:
+            principal = self.principal
+            make = self._records = self._records_of(
+                self.request_id,
+                datetime.now(UTC),
+                principal.subject,
+                principal.role.value,
+                self.purpose.value,
             )
-        )
+        field_path = ".".join([str(p) for p in _path_list(path)])
+        self.audit.record(make(customer_number, field_path, field, str(treatment), reason))
 
 
 def _path_list(path: Any) -> list[str | int]:

@@ -7,7 +7,6 @@ import hashlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -158,12 +157,12 @@ async def test_records_land_with_every_field_and_no_value_column(
             )
     finally:
         await engine.dispose()
-    assert columns == {"seq", *asdict(written[0]), "prev_hash", "hash"}
+    assert columns == {"seq", *written[0]._asdict(), "prev_hash", "hash"}
     assert not any("value" in column for column in columns)
 
 
 async def test_the_record_fields_are_exactly_the_fields_the_chain_hashes() -> None:
-    assert set(CHAIN_FIELDS) == set(asdict(a_record(1)))
+    assert set(CHAIN_FIELDS) == set(a_record(1)._asdict())
 
 
 async def test_the_hash_follows_the_documented_format(audit_url: str, trails: Trails) -> None:

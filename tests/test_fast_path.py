@@ -41,7 +41,9 @@ def comparable(body: dict[str, Any]) -> dict[str, Any]:
 
 def audited(sink: RecordingAudit) -> list[tuple[Any, ...]]:
     """The records in a stable order, without times and request ids."""
-    kept = (tuple(v for k, v in sorted(vars(r).items()) if k not in VOLATILE) for r in sink.records)
+    kept = (
+        tuple(v for k, v in sorted(r._asdict().items()) if k not in VOLATILE) for r in sink.records
+    )
     return sorted(kept, key=repr)
 
 

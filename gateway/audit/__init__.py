@@ -6,7 +6,7 @@ recomputes the chain and names the records that were edited, deleted or reordere
 """
 
 from gateway.audit.chain import GENESIS, Anchor
-from gateway.audit.record import AuditRecord, StoredEvent
+from gateway.audit.record import AuditRecord, StoredEvent, records_of
 from gateway.audit.trail import AuditTrail
 from gateway.audit.verify import ChainReport, verify_chain
 
@@ -17,5 +17,6 @@ __all__ = [
     "AuditTrail",
     "ChainReport",
     "StoredEvent",
+    "records_of",
     "verify_chain",
 ]

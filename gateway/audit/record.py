@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 GAP_FIELD = "AUDIT_GAP"
 TAIL_LOST_FIELD = "AUDIT_TAIL_LOST"
@@ -14,13 +16,7 @@ TRAIL_ROLE = "SYSTEM"
 TRAIL_PURPOSE = "AUDIT"
 
 
-@dataclass(frozen=True)
-class AuditRecord:
-    """One field of one response, as the policy treated it.
-
-    There is deliberately no value field: the audit must not hold the data it audits.
-    """
-
+class _Record(NamedTuple):
     request_id: str
     occurred_at: datetime
     subject: str
@@ -32,27 +28,77 @@ class AuditRecord:
     treatment: str
     reason: str | None = None
 
-    def __post_init__(self) -> None:
-        if self.occurred_at.utcoffset() is None:
+
+class AuditRecord(_Record):
+    """One field of one response, as the policy treated it.
+
+    There is deliberately no value field: the audit must not hold the data it audits.
+    A record is an immutable tuple: a response of 50 customers writes about 900 of them.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> AuditRecord:
+        record = super().__new__(cls, *args, **kwargs)
+        if record.occurred_at.utcoffset() is None:
             raise ValueError("AuditRecord.occurred_at must be timezone-aware")
+        return record
 
     def storable(self) -> AuditRecord:
         """This record as the store keeps it: UTC time, text without NULs or lone surrogates.
 
         PostgreSQL text cannot hold NUL and no driver encodes a lone surrogate; one such
-        string from a token or a header must not block every later flush.
+        string from a token or a header must not block every later flush. Records the
+        gateway makes are nearly always plain ASCII in UTC, and are kept as they are.
         """
+        at = self.occurred_at
+        if (
+            at.tzinfo is UTC
+            and all(
+                value is None or value is at or (type(value) is str and value.isascii())
+                for value in self
+            )
+            and not any(type(value) is str and "\x00" in value for value in self)
+        ):
+            return self
         text = {
             name: _storable_text(getattr(self, name))
             for name in _TEXT_FIELDS
             if getattr(self, name) is not None
         }
-        occurred_at = self.occurred_at.astimezone(UTC)
-        if occurred_at is self.occurred_at and all(
-            value == getattr(self, name) for name, value in text.items()
-        ):
-            return self
-        return replace(self, occurred_at=occurred_at, **text)
+        return self._replace(occurred_at=at.astimezone(UTC), **text)
+
+
+class _Storable(AuditRecord):
+    """A record known to be storable as it is (see :func:`records_of`)."""
+
+    __slots__ = ()
+
+    def storable(self) -> AuditRecord:
+        return self
+
+
+RecordMaker = Callable[[str | None, str, str, str, str | None], AuditRecord]
+
+
+def records_of(
+    request_id: str, occurred_at: datetime, subject: str, role: str, purpose: str
+) -> RecordMaker:
+    """The maker of one request's records: ``make(customer_number, field_path, field,
+    treatment, reason)``. The caller's part is made storable once; the rest is the gateway's
+    own text (catalogue keys, response paths of GraphQL names, treatments, the policy's
+    reasons) and customer numbers read from the sources, all storable as they are."""
+    caller = tuple(
+        AuditRecord(request_id, occurred_at, subject, role, purpose, None, "", "", "").storable()
+    )[:5]
+    new = tuple.__new__
+
+    def make(
+        customer_number: str | None, field_path: str, field: str, treatment: str, reason: str | None
+    ) -> AuditRecord:
+        return new(_Storable, (*caller, customer_number, field_path, field, treatment, reason))
+
+    return make
 
 
 _TEXT_FIELDS = (

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, func, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.audit.chain import START, Anchor
+from gateway.audit.chain import COLUMNS, START, Anchor
 from gateway.audit.record import StoredEvent
 from gateway.audit.table import audit_event, metadata
 from sources.engine import async_url, create_source_engine
@@ -59,7 +59,7 @@ class AuditStore:
             async with locked(self.engine) as conn:
                 if not self._table_ready:
                     await conn.run_sync(metadata.create_all)
-                yield Appender(conn)
+                yield Appender(conn, self.backend)
         except BaseException:
             # The table may be what went missing: look again next time.
             self._table_ready = False
@@ -135,8 +135,9 @@ class AuditStore:
 class Appender:
     """What a writer may do inside :meth:`AuditStore.appending`."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, backend: str) -> None:
         self._conn = conn
+        self._backend = backend
 
     async def tail(self) -> Anchor:
         """The last stored (seq, hash), or the start of the chain."""
@@ -149,9 +150,16 @@ class Appender:
         found: str | None = (await self._conn.execute(query)).scalar_one_or_none()
         return found
 
-    async def insert(self, rows: Sequence[dict[str, Any]]) -> None:
-        """All rows in one executemany (insertmanyvalues where the driver has it)."""
-        await self._conn.execute(insert(audit_event), list(rows))
+    async def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows of values in ``chain.COLUMNS`` order: on PostgreSQL in one COPY (a few
+        microseconds a row), elsewhere in one executemany."""
+        if self._backend == "postgresql":
+            raw = await self._conn.get_raw_connection()
+            driver: Any = raw.driver_connection
+            await driver.copy_records_to_table(audit_event.name, records=rows, columns=COLUMNS)
+            return
+        mappings = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+        await self._conn.execute(insert(audit_event), mappings)
 
     async def probe(self) -> None:
         """A write that changes nothing, to prove the store takes writes at all.
