@@ -52,8 +52,15 @@ def _significant_positions(value: str) -> list[int]:
     return [index for index, char in enumerate(value) if char.isalnum()]
 
 
+def _significant_count(value: str) -> int:
+    return len(value) if value.isalnum() else len(_significant_positions(value))
+
+
 def _keep_ends(value: str, head: int, tail: int) -> str:
     """Star every letter or digit except the first ``head`` and the last ``tail`` of them."""
+    if value.isalnum():  # no separators: every character counts (most card and ID numbers)
+        end = max(head, len(value) - tail)
+        return value[:head] + STAR * (end - head) + value[end:]
     positions = _significant_positions(value)
     hidden = set(positions[head : max(head, len(positions) - tail)])
     return "".join(STAR if index in hidden else char for index, char in enumerate(value))
@@ -61,7 +68,7 @@ def _keep_ends(value: str, head: int, tail: int) -> str:
 
 def _keep_tail(value: str, tail: int) -> str:
     """Keep at most ``tail`` trailing letters or digits, and never more than half of them."""
-    return _keep_ends(value, 0, min(tail, len(_significant_positions(value)) // 2))
+    return _keep_ends(value, 0, min(tail, _significant_count(value) // 2))
 
 
 def last4(value: str | None) -> str | None:
@@ -94,7 +101,7 @@ def card_first6_last4(value: str | None) -> str | None:
     """
     if not value:
         return value
-    if len(_significant_positions(value)) < CARD_BIN_MIN_LENGTH:
+    if _significant_count(value) < CARD_BIN_MIN_LENGTH:
         return _keep_tail(value, 4)
     return _keep_ends(value, 6, 4)
 
@@ -168,7 +175,7 @@ def id_first1_last1(value: str | None) -> str | None:
     """
     if not value:
         return value
-    if len(_significant_positions(value)) < 4:
+    if _significant_count(value) < 4:
         return _keep_tail(value, 1)
     return _keep_ends(value, 1, 1)
 
