@@ -7,11 +7,19 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, ClassVar, Self, TypeVar
 
 from sqlalchemy import MetaData, Select, event, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sources.engine import create_read_engine, create_source_engine, create_tables, read_only
 from sources.guarded import Resilience, SourceGuard
-from sources.reads import KEYS, AsyncpgLane, EngineLane, Read, StatementHook
+from sources.reads import (
+    KEYS,
+    AsyncpgLane,
+    EngineLane,
+    Read,
+    StatementHook,
+    closed,
+    on_connection,
+)
 
 K = TypeVar("K", bound=Hashable)
 
@@ -88,8 +96,10 @@ class Source:
         return await self.guard.read(lambda: self._fetch(statement))
 
     async def _fetch(self, statement: Select[Any]) -> list[Any]:
-        async with self.reads.connect() as conn:
+        async def work(conn: AsyncConnection) -> list[Any]:
             return list((await conn.execute(statement)).all())
+
+        return await on_connection(self.reads, work)
 
     async def fetch_for_keys(
         self, keys: Sequence[K], build: Callable[[list[K]], Select[Any]]
@@ -104,12 +114,14 @@ class Source:
     async def _fetch_chunks(
         self, distinct: list[K], build: Callable[[list[K]], Select[Any]]
     ) -> list[Any]:
-        rows: list[Any] = []
-        async with self.reads.connect() as conn:
+        async def work(conn: AsyncConnection) -> list[Any]:
+            rows: list[Any] = []
             for start in range(0, len(distinct), MAX_KEYS_PER_STATEMENT):
                 chunk = distinct[start : start + MAX_KEYS_PER_STATEMENT]
                 rows.extend((await conn.execute(build(chunk))).all())
-        return rows
+            return rows
+
+        return await on_connection(self.reads, work)
 
     async def ping(self) -> None:
         """Raise unless the database answers."""
@@ -121,6 +133,8 @@ class Source:
         await create_tables(self.engine, self.metadata, drop=drop)
 
     async def dispose(self) -> None:
+        await self.guard.settle()
+        await closed()
         if isinstance(self.lane, AsyncpgLane):
             await self.lane.dispose()
         if self.reads.pool is not self.engine.pool:

@@ -208,6 +208,12 @@ class SourceGuard:
         self._settling.add(task)
         task.add_done_callback(self._settled)
 
+    async def settle(self) -> None:
+        """Wait for abandoned reads to finish returning their connections (before the
+        pools close at shutdown)."""
+        if self._settling:
+            await asyncio.wait(set(self._settling), timeout=self.resilience.timeout_seconds)
+
     def _settled(self, task: asyncio.Future[Any]) -> None:
         self._settling.discard(task)
         if not task.cancelled():

@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import ColumnElement, Select, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 Record = Any
 """A row a source returns: SQLAlchemy's Row or the asyncpg lane's named tuple; both are read
@@ -41,6 +42,7 @@ StatementHook = Callable[[str, Sequence[Any]], None]
 """Told the SQL text and parameters of every read a lane sends (tests, the bench's floor)."""
 
 KEYS = "keys"
+T = TypeVar("T")
 
 
 class Read:
@@ -62,6 +64,65 @@ def array_any(column: ColumnElement[Any]) -> ColumnElement[bool]:
     return column == any_(bindparam(KEYS, type_=ARRAY(column.type)))
 
 
+@asynccontextmanager
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection of the engine's pool, returned to it even when the read is cancelled
+    (its time ran out, or its request went away) while it checks the connection out or
+    uses it: checkout and close run to their end on their own."""
+    checkout = asyncio.ensure_future(engine.connect())
+    try:
+        conn = await asyncio.shield(checkout)
+    except asyncio.CancelledError:
+        checkout.add_done_callback(_close_when_made)
+        raise
+    try:
+        yield conn
+    finally:
+        await asyncio.shield(_close(conn))
+
+
+def _close(conn: AsyncConnection) -> asyncio.Future[None]:
+    closing = asyncio.ensure_future(conn.close())
+    _closing.add(closing)
+    closing.add_done_callback(_closing.discard)
+    return closing
+
+
+def _close_when_made(checkout: asyncio.Future[AsyncConnection]) -> None:
+    if not checkout.cancelled() and checkout.exception() is None:
+        _close(checkout.result())
+
+
+_closing: set[asyncio.Future[Any]] = set()
+
+
+async def closed() -> None:
+    """Wait for the connections of cancelled reads to be back in their pools."""
+    if _closing:
+        await asyncio.wait(set(_closing), timeout=5)
+
+
+async def on_connection(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """``await work(conn)`` on a connection of the engine's pool.
+
+    On SQLite the read runs to its end even when its caller is cancelled (a local read
+    cannot hang, and cancelling aiosqlite mid-statement leaves its connection to the
+    garbage collector); on a server the read is cancelled with its caller, and the
+    connection still goes back to the pool.
+    """
+
+    async def read() -> T:
+        async with connection(engine) as conn:
+            return await work(conn)
+
+    if engine.dialect.name != "sqlite":
+        return await read()
+    running = asyncio.ensure_future(read())
+    _closing.add(running)  # type: ignore[arg-type]
+    running.add_done_callback(_closing.discard)  # type: ignore[arg-type]
+    return await asyncio.shield(running)
+
+
 class EngineLane:
     """Reads through a SQLAlchemy engine (autocommit), one connection per read."""
 
@@ -76,13 +137,12 @@ class EngineLane:
         return found
 
     async def fetch(self, read: Read, params: Mapping[str, Any]) -> list[Any]:
-        async with self.engine.connect() as conn:
-            return list((await conn.execute(self.statement(read), dict(params))).all())
+        statement = self.statement(read)
 
-    async def fetch_statement(self, statement: Select[Any]) -> list[Any]:
-        """A statement built for this call (not declared as a Read)."""
-        async with self.engine.connect() as conn:
-            return list((await conn.execute(statement)).all())
+        async def work(conn: AsyncConnection) -> list[Any]:
+            return list((await conn.execute(statement, dict(params))).all())
+
+        return await on_connection(self.engine, work)
 
     @property
     def checked_out(self) -> int:
