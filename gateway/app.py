@@ -27,6 +27,7 @@ from gateway.metrics import metrics
 from gateway.observe import Observed
 from gateway.ratelimit import RateLimit, RateLimiter, RateLimits
 from gateway.transport import TransportSettings, transport_middleware
+from resolvers.plan.planner import Answer, Planner
 from resolvers.reference import ReferenceCache
 from resolvers.schema import build_schema
 from sources import Sources
@@ -56,6 +57,12 @@ class GraphQLEndpoint(GraphQLOverHTTP):
             purpose=request.state.purpose,
             request=request,  # type: ignore[arg-type]
         )
+
+    def planned(self, request: Request, answer: Answer) -> None:
+        telemetry = getattr(request.state, "telemetry", None)
+        if telemetry is not None:
+            telemetry.operation = answer.operation_name
+            telemetry.outcome = answer.outcome
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -119,9 +126,14 @@ def create_app(
     transport: TransportSettings | None = None,
     documents: TrustedDocuments | None = None,
     plain_resolvers: bool = True,
+    planned: bool = True,
 ) -> Starlette:
     """The gateway app. Sources and the audit trail are opened at start-up unless given
-    (tests pass their own); the app then leaves closing them to the caller."""
+    (tests pass their own); the app then leaves closing them to the caller.
+
+    ``planned`` answers the documents the planner covers from their plans
+    (``resolvers.plan``); without it, and with ``plain_resolvers`` off, every field runs
+    through strawberry's own resolvers (the reference path the tests compare with)."""
     settings = settings or Settings.from_env()
     auth = auth or AuthSettings.from_env()
     check_production(settings, auth)
@@ -147,14 +159,15 @@ def create_app(
                 await app.state.sources.dispose()
 
     ide = not settings.is_production
+    limits = limits or QueryLimits.from_env()
+    schema = build_schema(
+        limits, production=settings.is_production, plain_resolvers=plain_resolvers
+    )
     graphql = GraphQLEndpoint(
-        build_schema(
-            limits or QueryLimits.from_env(),
-            production=settings.is_production,
-            plain_resolvers=plain_resolvers,
-        ),
+        schema,
         graphql_ide="graphiql" if ide else None,
         documents=Documents(trusted, trusted_only=settings.is_production),
+        planner=Planner(schema._schema, limits) if planned else None,
     )
     app = Starlette(
         routes=[

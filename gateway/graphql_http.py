@@ -33,6 +33,8 @@ from strawberry.types.graphql import OperationType
 
 from gateway.documents import Documents, TrustedDocuments
 from gateway.errors import INTERNAL
+from gateway.metrics import PLANNED, REFERENCE
+from resolvers.plan.planner import Answer, Planner
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -170,10 +172,12 @@ class GraphQLOverHTTP:
         schema: BaseSchema,
         graphql_ide: GraphQL_IDE | None = "graphiql",
         documents: Documents | None = None,
+        planner: Planner | None = None,
     ) -> None:
         self.schema = schema
         self.graphql_ide = graphql_ide
         self.documents = documents or Documents(TrustedDocuments.none(), trusted_only=False)
+        self.planner = planner
 
     async def get_context(self, request: Request, response: Response) -> Any:
         return None
@@ -183,6 +187,9 @@ class GraphQLOverHTTP:
 
     async def process_result(self, request: Request, result: ExecutionResult) -> dict[str, Any]:
         return dict(process_result(result))
+
+    def planned(self, request: Request, answer: Answer) -> None:
+        """Told of each request the planner answered (telemetry hooks in here)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -220,6 +227,16 @@ class GraphQLOverHTTP:
             raise Malformed(400, "Send a `query` (or the `documentId` of a trusted document).")
         sub_response = Response()
         context = await self.get_context(request, sub_response)
+        if self.planner is not None and context is not None:
+            prepared = self.planner.prepare(resolved.query, params.operation_name)
+            answer = prepared and await self.planner.answer(prepared, context, params.variables)
+            if answer:
+                PLANNED.inc()
+                if resolved.remember_as:
+                    self.documents.remember(resolved.remember_as, resolved.query)
+                self.planned(request, answer)
+                return _json_response(answer.body, 200, media)
+        REFERENCE.inc()
         allowed = (
             {OperationType.QUERY}
             if request.method in ("GET", "HEAD")

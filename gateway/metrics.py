@@ -67,6 +67,16 @@ REFERENCE_CACHE = Counter(
     ["result"],
     registry=REGISTRY,
 )
+EXECUTIONS = Counter(
+    "c360_executions",
+    "GraphQL requests by how they ran: planned (a cached plan of the document) or reference "
+    "(strawberry's resolvers: documents the planner does not cover, or requests refused "
+    "before execution).",
+    ["path"],
+    registry=REGISTRY,
+)
+PLANNED = EXECUTIONS.labels("planned")
+REFERENCE = EXECUTIONS.labels("reference")
 AUDIT_BUFFERED = Gauge(
     "c360_audit_buffered_records",
     "Audit records waiting to be appended to the audit store.",

@@ -47,13 +47,30 @@ class Scope:
         """The one branch whose assigned customers bound the scope, if any."""
         return self.principal.branch if self.principal.role in BY_BRANCH else None
 
+    @property
+    def needs_assignments(self) -> bool:
+        """Whether the CRM's assignments decide who is in scope (branch-bound roles)."""
+        return self.principal.role in BY_BRANCH
+
     async def admit(self, customer_numbers: Sequence[str]) -> list[bool]:
         """Whether each customer is in scope; those that are are admitted to the disclosure.
 
         Customers in scope count against the subject's distinct-customer rate limit, which
         raises RateLimitExceeded (admitting nobody) when they would exceed it.
         """
-        ownerships = await self._ownerships(customer_numbers)
+        assignments: Sequence[Any] = ()
+        if self.needs_assignments:
+            assignments = await self.loaders.many(
+                self.loaders.sources.crm.assignments, list(customer_numbers)
+            )
+        return self.admit_assigned(customer_numbers, assignments)
+
+    def admit_assigned(
+        self, customer_numbers: Sequence[str], assignments: Sequence[Any]
+    ) -> list[bool]:
+        """:meth:`admit` with the customers' assignments already read (in key order; they
+        are looked at only when :attr:`needs_assignments`)."""
+        ownerships = self._ownerships(customer_numbers, assignments)
         reached = [n for n, o in zip(customer_numbers, ownerships, strict=True) if o is not None]
         if self.budget is not None and reached:
             self.budget.spend(reached)
@@ -62,14 +79,13 @@ class Scope:
                 self.disclosure.admit(number, ownership)
         return [ownership is not None for ownership in ownerships]
 
-    async def _ownerships(self, customer_numbers: Sequence[str]) -> list[Ownership | None]:
+    def _ownerships(
+        self, customer_numbers: Sequence[str], assignments: Sequence[Any]
+    ) -> list[Ownership | None]:
         if self.reaches_nobody:
             return [None] * len(customer_numbers)
         if self.principal.role in EVERYONE:
             return [Ownership.ANY] * len(customer_numbers)
-        assignments = await self.loaders.many(
-            self.loaders.sources.crm.assignments, list(customer_numbers)
-        )
         return [self._ownership(assignment) for assignment in assignments]
 
     async def admits(self, customer_number: str) -> bool:

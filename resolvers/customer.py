@@ -46,8 +46,8 @@ from resolvers.relationship import (
 )
 from resolvers.sensitive import band_field, computed_customer_data, customer_data
 from resolvers.survivorship import SURVIVORSHIP, Merged, merge
-from resolvers.tiers import deposits_cny, required_grade, tier_of, total_assets
-from resolvers.wealth import Holding, fx_rates, holding_value_cny
+from resolvers.tiers import required_grade, tier_of
+from resolvers.wealth import Holding, total_assets_cny
 
 InteractionConnection = Connection[Interaction]
 
@@ -88,6 +88,19 @@ class Discrepancy:
         description="System whose value the survivorship rule kept."
     )
     values: list[SourcedValue] = strawberry.field(description="Each system's value.")
+
+
+def provenance_of(merged: dict[Any, Merged]) -> list[AttributeSource]:
+    """Per merged attribute, the surviving value's system, update time and rule."""
+    return [
+        AttributeSource(
+            attribute=attribute,
+            source=m.chosen.source if m.chosen else None,
+            updated_at=local(m.chosen.updated_at) if m.chosen else None,
+            rule=SURVIVORSHIP[attribute].explanation,
+        )
+        for attribute, m in merged.items()
+    ]
 
 
 MERGED_FIELDS = {
@@ -187,15 +200,7 @@ class Customer(Node):
 
     @strawberry.field(description="Per merged attribute, the system its value came from.")
     def provenance(self) -> list[AttributeSource]:
-        return [
-            AttributeSource(
-                attribute=attribute,
-                source=m.chosen.source if m.chosen else None,
-                updated_at=local(m.chosen.updated_at) if m.chosen else None,
-                rule=SURVIVORSHIP[attribute].explanation,
-            )
-            for attribute, m in self.merged.items()
-        ]
+        return provenance_of(self.merged)
 
     @strawberry.field(description="Merged attributes on which the systems disagree.")
     def discrepancies(self) -> list[Discrepancy]:
@@ -384,11 +389,10 @@ async def _holdings(info: Info, cust_no: str) -> list[Any]:
 
 async def customer_total_assets(info: Info, cust_no: str) -> Decimal:
     """Deposits plus holdings in CNY; the three systems are read concurrently."""
-    accounts, holdings, rates = await asyncio.gather(
-        _accounts(info, cust_no), _holdings(info, cust_no), fx_rates(info)
+    accounts, holdings, reference = await asyncio.gather(
+        _accounts(info, cust_no), _holdings(info, cust_no), info.context.reference_data()
     )
-    values = await asyncio.gather(*(holding_value_cny(info, h) for h in holdings))
-    return total_assets(deposits_cny(accounts, rates), (v for v in values if v is not None))
+    return total_assets_cny(accounts, holdings, reference)
 
 
 async def load_customer(info: Info, cust_no: str) -> Customer | None:

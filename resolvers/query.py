@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -11,11 +10,10 @@ import strawberry
 
 from gateway.context import Info
 from resolvers.agenda import AgendaItem, maintenance_agenda
-from resolvers.asset_index import customers_in_tier
 from resolvers.audit_events import AuditEventConnection, audit_events
 from resolvers.banking import Account, Branch, Transaction, load_branch
 from resolvers.customer import Customer, load_customer, load_customers
-from resolvers.enums import Tier
+from resolvers.customer_filter import CustomerFilter, CustomerSelection
 from resolvers.ids import key_cursor, parse_global_id, parse_key_cursor
 from resolvers.node import Node
 from resolvers.ownership import OwnershipReviewConnection, ownership_review
@@ -26,87 +24,13 @@ from resolvers.segments import MINIMUM_CELL_SIZE, SegmentCell, SegmentDimension,
 from resolvers.wealth import Holding, load_product
 
 
-@strawberry.input(description="Restricts a list of customers; all given conditions must hold.")
-class CustomerFilter:
-    branch: strawberry.ID | None = strawberry.field(
-        default=None, description="Global id of the branch the customer is assigned to."
-    )
-    relationship_manager: strawberry.ID | None = strawberry.field(
-        default=None, description="Global id of the customer's relationship manager."
-    )
-    tier: Tier | None = strawberry.field(default=None, description="The customer's tier.")
-
-
-@dataclass(frozen=True)
-class CustomerSelection:
-    """A parsed filter: the assignment conditions and the tier."""
-
-    branch_code: str | None
-    rm_id: str | None
-    tier: Any
-
-    empty: bool = False
-
-    @classmethod
-    def parse(cls, f: CustomerFilter | None, branch_limit: str | None) -> CustomerSelection:
-        """The filter's conditions, bounded by the one branch the caller's scope allows."""
-        branch = str(parse_global_id(f.branch, "Branch")[1]) if f and f.branch else None
-        rm = (
-            str(parse_global_id(f.relationship_manager, "RelationshipManager")[1])
-            if f and f.relationship_manager
-            else None
-        )
-        tier = f.tier if f else None
-        if branch_limit is not None:
-            # Outside the caller's branch there is nothing, exactly as if it did not exist.
-            return cls(branch_limit, rm, tier, empty=branch not in (None, branch_limit))
-        return cls(branch, rm, tier)
-
-    @property
-    def by_assignment(self) -> bool:
-        return self.branch_code is not None or self.rm_id is not None
-
-    async def customer_numbers(self, info: Info, after: str | None, limit: int | None) -> list[str]:
-        """Matching customer numbers, ascending, after a given one."""
-        sources = info.context.sources
-        if self.empty:
-            return []
-        if self.tier is None and self.by_assignment:
-            return await sources.crm.assigned_customer_numbers(
-                branch_code=self.branch_code, rm_id=self.rm_id, after=after, limit=limit
-            )
-        if self.tier is None:
-            return await sources.core.customer_numbers(after=after, limit=limit)
-        candidates = (
-            await sources.crm.assigned_customer_numbers(
-                branch_code=self.branch_code, rm_id=self.rm_id, after=None, limit=None
-            )
-            if self.by_assignment
-            else None
-        )
-        reference = await info.context.reference_data()
-        matching = await customers_in_tier(sources, reference, self.tier, candidates)
-        matching = [c for c in matching if after is None or c > after]
-        return matching if limit is None else matching[:limit]
-
-    async def count(self, info: Info) -> int:
-        sources = info.context.sources
-        if self.empty:
-            return 0
-        if self.tier is None and self.by_assignment:
-            return await sources.crm.count_assigned(branch_code=self.branch_code, rm_id=self.rm_id)
-        if self.tier is None:
-            return await sources.core.count_parties()
-        return len(await self.customer_numbers(info, None, None))
-
-
 @strawberry.type(description="A page of customers in customer-number order.")
 class CustomerConnection(Connection[Customer]):
     selection: strawberry.Private[CustomerSelection]
 
     @strawberry.field(description="How many customers match the filter, over all pages.")
     async def total_count(self, info: Info) -> int:
-        return await self.selection.count(info)
+        return await self.selection.count(info.context)
 
 
 async def _node(info: Info, type_name: str, key: Any) -> Node | None:
@@ -165,7 +89,7 @@ class Query:
         selection = CustomerSelection.parse(filter, scope.branch_limit)
         if scope.reaches_nobody:
             selection = CustomerSelection(None, None, None, empty=True)
-        numbers = await selection.customer_numbers(info, after_key, first + 1)
+        numbers = await selection.customer_numbers(info.context, after_key, first + 1)
         admitted, loaded = await asyncio.gather(scope.admit(numbers), load_customers(info, numbers))
         customers = [c for c, ok in zip(loaded, admitted, strict=True) if c is not None and ok]
         return connection(  # type: ignore[no-any-return]

@@ -9,7 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from gateway.errors import INTERNAL
+from gateway.errors import is_internal, masked_internal
 from gateway.limits import DocumentLimits, QueryLimits
 from gateway.observe import RequestTelemetry
 from gateway.production import production_extensions
@@ -38,16 +38,14 @@ class MaskInternalErrors(MaskErrors):
     """Errors we did not raise on purpose reach the client as a code, never as details."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=_is_internal, error_message="Internal server error.")
+        super().__init__(should_mask_error=is_internal, error_message="Internal server error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        masked = super().anonymise_error(error)
-        request_id = getattr(self.execution_context.context, "request_id", None)
-        masked.extensions = {"code": INTERNAL, "requestId": request_id}
         # Strawberry has already logged the original error before this masks it; the
         # filter in gateway/logs.py keeps its type, path, frames and request id, and drops
         # its message, which may hold a customer's value.
-        return masked
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        return masked_internal(error, request_id)
 
 
 class DisclosureReport(SchemaExtension):
@@ -62,11 +60,6 @@ class DisclosureReport(SchemaExtension):
     def get_results(self) -> dict[str, Any]:
         notes = self.execution_context.context.disclosure.notes
         return {"disclosure": notes} if notes else {}
-
-
-def _is_internal(error: GraphQLError) -> bool:
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
 
 
 def build_schema(

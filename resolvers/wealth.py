@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from resolvers.pagination import (
 )
 from resolvers.reference import ReferenceData
 from resolvers.sensitive import band_field, computed_customer_data, customer_data
-from resolvers.tiers import CENT, holding_value
+from resolvers.tiers import CENT, deposits_cny, holding_value, total_assets
 
 
 @strawberry.type(description="A product's net asset value per unit on one day.")
@@ -109,11 +110,6 @@ async def load_product(info: Info, code: str) -> Product | None:
     return Product.from_row(row) if row else None
 
 
-async def fx_rates(info: Info) -> dict[str, Decimal]:
-    """The core system's FX rates of the day (CNY per unit)."""
-    return (await info.context.reference_data()).fx_rates
-
-
 async def holding_value_cny(info: Info, holding: Any) -> Decimal | None:
     """A holding's value at the latest NAV converted to CNY, None without a NAV."""
     reference = await info.context.reference_data()
@@ -128,6 +124,16 @@ def value_cny(reference: ReferenceData, product_code: str, units: Decimal) -> De
     if value is None or product is None:
         return None
     return (value * reference.fx_rates[product.currency]).quantize(CENT)
+
+
+def total_assets_cny(
+    accounts: Iterable[Any], holdings: Iterable[Any], reference: ReferenceData
+) -> Decimal:
+    """Deposits plus holdings at the latest NAV, in CNY at the day's FX rates."""
+    values = (value_cny(reference, h.product_code, h.units) for h in holdings)
+    return total_assets(
+        deposits_cny(accounts, reference.fx_rates), (v for v in values if v is not None)
+    )
 
 
 async def _market_value(root: Holding, info: Info) -> Decimal | None:

@@ -94,7 +94,7 @@ def callers(raw: RawBank) -> list[tuple[str, dict[str, str], set[str]]]:
     ]
 
 
-def generated_queries(count: int) -> list[str]:
+def generated_queries(count: int, strategy: Any = GENERATED) -> list[str]:
     """Queries drawn by hypothesis-graphql from the schema (the app runs on the test's event
     loop, which hypothesis cannot drive, so the queries are drawn first and sent after)."""
     drawn: list[str] = []
@@ -106,7 +106,7 @@ def generated_queries(count: int) -> list[str]:
         suppress_health_check=list(HealthCheck),
         database=None,
     )
-    @given(query=GENERATED)
+    @given(query=strategy)
     def draw(query: str) -> None:
         drawn.append(query)
 

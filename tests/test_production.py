@@ -171,7 +171,9 @@ async def test_an_internal_error_reaches_the_client_as_a_request_id_and_the_log_
     def broken(_assets: Any) -> Any:
         raise RuntimeError("tier table corrupt at row 42")
 
+    # Both the resolver tree and the planner compute the tier.
     monkeypatch.setattr("resolvers.customer.tier_of", broken)
+    monkeypatch.setattr("resolvers.plan.customers.tier_of", broken)
     with caplog.at_level(logging.ERROR):
         response = await production.post(
             "/graphql", json={"query": TIER, "variables": {"id": CUSTOMER_ID}}

@@ -3,7 +3,7 @@ checked on the parsed document before any resolver runs."""
 
 from gateway.limits.analysis import CircularFragment, Measure, measure_document
 from gateway.limits.config import QueryLimits
-from gateway.limits.extension import DocumentLimits
+from gateway.limits.extension import DocumentLimits, parse_options, refusals_of
 from gateway.limits.refusals import LIMIT_CODES
 
 __all__ = [
@@ -13,4 +13,6 @@ __all__ = [
     "Measure",
     "QueryLimits",
     "measure_document",
+    "parse_options",
+    "refusals_of",
 ]

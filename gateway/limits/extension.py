@@ -34,9 +34,7 @@ class DocumentLimits(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         options = cast(dict[str, Any], self.execution_context.parse_options)
-        options["max_source_length"] = self.limits.max_document_chars
-        options["max_lexical_tokens"] = self.limits.max_tokens
-        options["max_comments"] = self.limits.max_tokens
+        options.update(parse_options(self.limits))
         yield
         for error in self.execution_context.pre_execution_errors or ():
             if isinstance(error, GraphQLSyntaxError):
@@ -53,53 +51,7 @@ class DocumentLimits(SchemaExtension):
 
     def check(self, document: Any, variables: dict[str, Any] | None) -> list[GraphQLError]:
         """The refusals of a parsed document, empty when it is within every limit."""
-        try:
-            measures = measure_document(
-                document,
-                self.execution_context.schema._schema,
-                variables,
-                list_estimate=self.limits.list_estimate,
-            )
-        except CircularFragment as circular:
-            return [
-                refusals.refusal(
-                    refusals.CIRCULAR_FRAGMENT,
-                    f"Fragment {circular.name!r} spreads itself.",
-                    fragment=circular.name,
-                )
-            ]
-        return [error for measure in measures for error in self._over(measure)]
-
-    def _over(self, measure: Measure) -> Iterator[GraphQLError]:
-        limits = self.limits
-        checks = (
-            (measure.depth, limits.max_depth, refusals.QUERY_TOO_DEEP, "nests fields", "deep"),
-            (measure.aliases, limits.max_aliases, refusals.TOO_MANY_ALIASES, "has aliases", ""),
-            (
-                measure.root_fields,
-                limits.max_root_fields,
-                refusals.TOO_MANY_ROOT_FIELDS,
-                "selects root fields",
-                "",
-            ),
-            (
-                measure.directives,
-                limits.max_directives,
-                refusals.TOO_MANY_DIRECTIVES,
-                "uses directives",
-                "",
-            ),
-            (measure.cost, limits.max_cost, refusals.QUERY_TOO_COSTLY, "costs", ""),
-        )
-        for value, limit, code, what, unit in checks:
-            if value > limit:
-                figure = f"{value} {unit}".strip()
-                yield refusals.refusal(
-                    code,
-                    f"The operation {what} {figure}; at most {limit} allowed.",
-                    limit=limit,
-                    measured=value,
-                )
+        return refusals_of(document, self.execution_context.schema._schema, variables, self.limits)
 
     def _name_parser_refusal(self, error: GraphQLSyntaxError) -> None:
         # Strawberry has already captured this error object, so it is annotated in place.
@@ -114,3 +66,60 @@ class DocumentLimits(SchemaExtension):
         elif error.message.startswith(_TOO_MANY_TOKENS):
             error.message = f"The document has more than {self.limits.max_tokens} tokens."
             error.extensions = {"code": refusals.TOO_MANY_TOKENS, "limit": self.limits.max_tokens}
+
+
+def refusals_of(
+    document: Any, schema: Any, variables: dict[str, Any] | None, limits: QueryLimits
+) -> list[GraphQLError]:
+    """The refusals of a parsed document under the limits, empty when within every one."""
+    try:
+        measures = measure_document(document, schema, variables, list_estimate=limits.list_estimate)
+    except CircularFragment as circular:
+        return [
+            refusals.refusal(
+                refusals.CIRCULAR_FRAGMENT,
+                f"Fragment {circular.name!r} spreads itself.",
+                fragment=circular.name,
+            )
+        ]
+    return [error for measure in measures for error in _over(measure, limits)]
+
+
+def _over(measure: Measure, limits: QueryLimits) -> Iterator[GraphQLError]:
+    checks = (
+        (measure.depth, limits.max_depth, refusals.QUERY_TOO_DEEP, "nests fields", "deep"),
+        (measure.aliases, limits.max_aliases, refusals.TOO_MANY_ALIASES, "has aliases", ""),
+        (
+            measure.root_fields,
+            limits.max_root_fields,
+            refusals.TOO_MANY_ROOT_FIELDS,
+            "selects root fields",
+            "",
+        ),
+        (
+            measure.directives,
+            limits.max_directives,
+            refusals.TOO_MANY_DIRECTIVES,
+            "uses directives",
+            "",
+        ),
+        (measure.cost, limits.max_cost, refusals.QUERY_TOO_COSTLY, "costs", ""),
+    )
+    for value, limit, code, what, unit in checks:
+        if value > limit:
+            figure = f"{value} {unit}".strip()
+            yield refusals.refusal(
+                code,
+                f"The operation {what} {figure}; at most {limit} allowed.",
+                limit=limit,
+                measured=value,
+            )
+
+
+def parse_options(limits: QueryLimits) -> dict[str, Any]:
+    """graphql-core's parser options that enforce the size and token limits."""
+    return {
+        "max_source_length": limits.max_document_chars,
+        "max_lexical_tokens": limits.max_tokens,
+        "max_comments": limits.max_tokens,
+    }

@@ -1,0 +1,87 @@
+"""Planned fields of the core-banking types: accounts, transactions and branches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from resolvers.ids import global_id, moment_cursor
+from resolvers.node import local
+from resolvers.pagination import DateRange, moment_window
+from resolvers.plan.memo import Need
+from resolvers.plan.pages import Page
+from resolvers.plan.run import Run
+from resolvers.plan.specs import Band, Gated, Plain, Related, Table, column, reference_row
+from sources.window import Window
+
+
+def window_of(run: Run, args: dict[str, Any]) -> Window:
+    """The source window of a newest-first page's arguments (BAD_USER_INPUT if invalid)."""
+    return moment_window(
+        args["first"],
+        args["after"],
+        DateRange(args["from"], args["to"]),
+        run.ctx.settings.max_page_size,
+    )
+
+
+def transaction_cursor(txn: Any) -> str:
+    return moment_cursor(txn.booked_at, txn.txn_id)
+
+
+def transactions_page(rows: Sequence[Any], args: dict[str, Any]) -> Page:
+    return Page(rows, args["first"], transaction_cursor, after_given=args["after"] is not None)
+
+
+def _account_transactions(account: Any, run: Run, args: dict[str, Any]) -> Page:
+    window = window_of(run, args)
+    rows = run.memo.get(run.sources.core.transactions_by_account, account.acct_id, window)
+    return transactions_page(rows, args)
+
+
+def _account_transaction_needs(accounts: Sequence[Any], run: Run, args: dict[str, Any]) -> Any:
+    window = window_of(run, args)
+    return [
+        Need(run.sources.core.transactions_by_account, [a.acct_id for a in accounts], (window,))
+    ]
+
+
+def branch_of(code: str | None, run: Run) -> Any:
+    return reference_row(run, "branches", code)
+
+
+BRANCH: Table = {
+    "id": Plain(lambda b, _run: global_id("Branch", b.branch_code)),
+    "code": column("branch_code"),
+    "name": column("branch_name"),
+    "city": column("city"),
+    "address": column("address"),
+}
+
+ACCOUNT: Table = {
+    "id": Plain(lambda a, _run: global_id("Account", a.acct_id)),
+    "type": column("product_type"),
+    "currency": column("currency"),
+    "interestRate": column("interest_rate"),
+    "openedOn": column("opened_on"),
+    "maturityDate": column("maturity_date"),
+    "status": column("status"),
+    "accountNumber": Gated("Account.accountNumber", lambda a, _run: a.acct_no),
+    "cardNumber": Gated("Account.cardNumber", lambda a, _run: a.card_no),
+    "balance": Gated("Account.balance", lambda a, _run: a.balance),
+    "balanceBand": Band("Account.balanceBand", lambda a, _run: a.balance, lambda a: a.currency),
+    "branch": Related(lambda a, run, _args: branch_of(a.branch_code, run), reference=True),
+    "transactions": Related(_account_transactions, needs=_account_transaction_needs),
+}
+
+TRANSACTION: Table = {
+    "id": Plain(lambda t, _run: global_id("Transaction", t.txn_id)),
+    "currency": column("currency"),
+    "direction": column("direction"),
+    "channel": column("channel"),
+    "bookedAt": Plain(lambda t, _run: local(t.booked_at)),
+    "amount": Gated("Transaction.amount", lambda t, _run: t.amount),
+    "counterparty": Gated("Transaction.counterparty", lambda t, _run: t.counterparty),
+    "amountBand": Band("Transaction.amountBand", lambda t, _run: t.amount, lambda t: t.currency),
+    "branch": Related(lambda t, run, _args: branch_of(t.branch_code, run), reference=True),
+}

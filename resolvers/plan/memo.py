@@ -1,0 +1,76 @@
+"""What a planned request has loaded: each source batch's results by key.
+
+Every level of a plan asks for what its fields need as :class:`Need` s; the memo sends one
+call of each batch function for all the keys not loaded yet, the batches of a level
+concurrently, and keeps each key's result, or the error the batch failed with, for the
+fields to read while the response is built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+Batch = Callable[..., Awaitable[Sequence[Any]]]
+
+
+class Need(NamedTuple):
+    """Keys a batch function is needed for (with its extra arguments)."""
+
+    batch: Batch
+    keys: Iterable[Hashable]
+    args: tuple[Hashable, ...] = ()
+
+
+class Failed:
+    """A key whose batch raised: reading it raises the batch's error."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+class Memo:
+    """One request's loaded batches; never shared between requests."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[tuple[Batch, tuple[Hashable, ...]], dict[Hashable, Any]] = {}
+
+    def get(self, batch: Batch, key: Hashable, *args: Hashable) -> Any:
+        """A loaded key's result; raises the batch's error if it failed."""
+        found = self._loaded[(batch, args)][key]
+        if type(found) is Failed:
+            raise found.error
+        return found
+
+    def table(self, batch: Batch, *args: Hashable) -> dict[Hashable, Any]:
+        """Everything loaded of one batch (results or Failed), by key."""
+        return self._loaded.get((batch, args), {})
+
+    async def load(self, needs: Iterable[Need]) -> None:
+        """Load every needed key not loaded yet: one call per batch function and argument
+        set, all of them concurrently."""
+        wanted: dict[tuple[Batch, tuple[Hashable, ...]], dict[Hashable, None]] = {}
+        for need in needs:
+            slot = (need.batch, need.args)
+            loaded = self._loaded.get(slot, {})
+            keys = wanted.setdefault(slot, {})
+            for key in need.keys:
+                if key not in loaded:
+                    keys[key] = None
+        calls = [self._call(slot, list(keys)) for slot, keys in wanted.items() if keys]
+        if len(calls) == 1:
+            await calls[0]
+        elif calls:
+            await asyncio.gather(*calls)
+
+    async def _call(self, slot: tuple[Batch, tuple[Hashable, ...]], keys: list[Hashable]) -> None:
+        batch, args = slot
+        results: Iterable[Any]
+        try:
+            results = await batch(keys, *args)
+        except Exception as error:
+            results = [Failed(error)] * len(keys)
+        self._loaded.setdefault(slot, {}).update(zip(keys, results, strict=True))
