@@ -17,6 +17,8 @@ the token's algorithm is tried. Keys read from PEM files take the file name's st
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import uuid
@@ -285,10 +287,7 @@ class TokenVerifier:
         raise AuthenticationError(AuthErrorCode.TOKEN_INVALID, "token's signature does not verify")
 
     def _candidate_keys(self, token: str) -> list[VerificationKey]:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise AuthenticationError(AuthErrorCode.TOKEN_INVALID, "token is malformed") from None
+        header = _unverified_header(token)
         by_algorithm = [key for key in self._keys if key.algorithm == header.get("alg")]
         if not by_algorithm:
             raise AuthenticationError(
@@ -298,6 +297,20 @@ class TokenVerifier:
             key for key in by_algorithm if key.kid is not None and key.kid == header.get("kid")
         ]
         return by_kid or by_algorithm
+
+
+def _unverified_header(token: str) -> dict[str, Any]:
+    """The token's header, only to choose the keys to try: ``jwt.decode`` then checks the
+    whole token, header included, as strictly as ever. (PyJWT's own reader validates each
+    segment character by character, a third of the cost of a request.)"""
+    segment = token.split(".", 1)[0]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, TypeError):
+        header = None
+    if not isinstance(header, dict) or token.count(".") != 2:
+        raise AuthenticationError(AuthErrorCode.TOKEN_INVALID, "token is malformed")
+    return header
 
 
 _TOKEN68: Final = re.compile(r"[A-Za-z0-9\-._~+/]+=*")

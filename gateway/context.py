@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ import strawberry
 from gateway.auth import Principal
 from gateway.config import Settings
 from gateway.disclosure import AuditSink, Disclosure
+from gateway.logs import new_request_id
 from gateway.policy import Purpose
 from gateway.scope import Scope
 from resolvers.loaders import Loaders
@@ -58,7 +58,7 @@ class Context:
         from gateway.audit import records_of
 
         # The request's telemetry (gateway.observe) may have named the request already.
-        request_id = getattr(_state(request, "telemetry"), "request_id", None) or uuid.uuid4().hex
+        request_id = getattr(_state(request, "telemetry"), "request_id", None) or new_request_id()
         loaders = Loaders(sources)
         disclosure = Disclosure(principal, purpose, audit, request_id, records_of)
         return cls(

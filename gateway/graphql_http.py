@@ -138,6 +138,10 @@ def _require_json_body(content_type: str | None) -> None:
 
 def _json(text: str | bytes, what: str) -> Any:
     try:
+        return orjson.loads(text)
+    except ValueError:
+        pass  # orjson refuses a few things JSON parsers accept (NaN, integers over 64 bits)
+    try:
         return json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
         raise Malformed(400, f"The {what} is not valid JSON.") from error

@@ -9,6 +9,8 @@ digits are kept (a number in a name could be a customer's), and only the first
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from prometheus_client import (
@@ -121,10 +123,17 @@ class OperationLabels:
 operation_label = OperationLabels()
 
 
+# Labelled children, looked up once each: their label sets are bounded (three sources, at
+# most MAX_OPERATION_NAMES + 2 operation labels times the outcomes).
+_read_timer: Callable[[str], Any] = cache(SOURCE_READ_SECONDS.labels)
+_request_counter: Callable[[str, str], Any] = cache(REQUESTS.labels)
+_request_timer: Callable[[str], Any] = cache(REQUEST_SECONDS.labels)
+
+
 def observe_read(source: str, seconds: float, outcome: str) -> None:
     """Record one guarded source read (installed as ``sources.guarded``'s observer)."""
     if outcome != "circuit_open":
-        SOURCE_READ_SECONDS.labels(source).observe(seconds)
+        _read_timer(source).observe(seconds)
     if outcome != "ok":
         SOURCE_ERRORS.labels(source, outcome).inc()
 
@@ -134,8 +143,8 @@ guarded.observe_reads(observe_read)
 
 def observe_request(operation: str | None, outcome: str, seconds: float) -> None:
     label = operation_label(operation)
-    REQUESTS.labels(label, outcome).inc()
-    REQUEST_SECONDS.labels(label).observe(seconds)
+    _request_counter(label, outcome).inc()
+    _request_timer(label).observe(seconds)
 
 
 async def metrics(request: Request) -> Response:

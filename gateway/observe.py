@@ -8,7 +8,6 @@ name, the outcome, and per source the reads this request made, with their latenc
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from gateway import metrics
-from gateway.logs import current_request_id, log_request
+from gateway.logs import current_request_id, log_request, new_request_id
 from gateway.tracing import note, span
 from sources.guarded import SourceReport, current_report
 
@@ -47,7 +46,7 @@ class Observed:
             return
         started = time.monotonic()
         state: dict[str, Any] = scope.setdefault("state", {})
-        telemetry = state["telemetry"] = Telemetry(uuid.uuid4().hex)
+        telemetry = state["telemetry"] = Telemetry(new_request_id())
         report = state["sources_report"] = SourceReport()
         reads_of_this_request = current_report.set(report)
         logged_as = current_request_id.set(telemetry.request_id)

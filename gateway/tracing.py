@@ -54,17 +54,25 @@ def configure_tracing(environ: Mapping[str, str] | None = None) -> bool:
 
 def use_provider(provider: Any) -> None:
     """Send c360's spans to ``provider`` (None: the process's global provider)."""
-    global _provider
+    global _provider, _enabled
     _provider = provider
+    _enabled = None
+
+
+_enabled: bool | None = None
 
 
 def _tracing() -> bool:
-    """Whether spans go anywhere: a provider of ours, or a global one someone installed.
-    Without either, the API's no-op spans would still cost a few microseconds each."""
-    return trace is not None and (
-        _provider is not None
-        or not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
-    )
+    """Whether spans go anywhere: a provider of ours, or a global one installed before the
+    first span (as ``opentelemetry-instrument`` does at start-up). Without either, the API's
+    no-op spans would still cost a few microseconds each."""
+    global _enabled
+    if _enabled is None:
+        _enabled = trace is not None and (
+            _provider is not None
+            or not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+        )
+    return _enabled
 
 
 @contextmanager

@@ -133,7 +133,6 @@ class Source:
         await create_tables(self.engine, self.metadata, drop=drop)
 
     async def dispose(self) -> None:
-        await self.guard.settle()
         await closed()
         if isinstance(self.lane, AsyncpgLane):
             await self.lane.dispose()

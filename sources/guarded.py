@@ -93,15 +93,20 @@ class SourceReport:
     _inflight: set[asyncio.Future[Any]] = field(default_factory=set, repr=False)
 
     def track(self, read: asyncio.Future[Any]) -> None:
-        """Remember a read in flight, so an abandoned request can cancel it."""
+        """Remember a task with a read in flight, so an abandoned request can cancel it."""
         self._inflight.add(read)
-        read.add_done_callback(self._inflight.discard)
+
+    def untrack(self, read: asyncio.Future[Any]) -> None:
+        """The task's read is over."""
+        self._inflight.discard(read)
 
     def abandon(self) -> None:
         """Cancel this request's reads still in flight (the request itself was cancelled:
         reads started by its loaders run in tasks of their own, and would hold connections)."""
+        current = asyncio.current_task()
         for read in list(self._inflight):
-            read.cancel()
+            if read is not current:
+                read.cancel()
 
     def record(self, source: str, seconds: float, *, ok: bool) -> None:
         use = self.uses.setdefault(source, SourceUse())
@@ -152,7 +157,6 @@ class SourceGuard:
             failure_threshold=self.resilience.breaker_failures,
             reset_seconds=self.resilience.breaker_reset_seconds,
         )
-        self._settling: set[asyncio.Future[Any]] = set()
 
     @property
     def state(self) -> BreakerState:
@@ -161,9 +165,9 @@ class SourceGuard:
     async def read(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """``attempt()``'s result, or ``SourceUnavailable`` within the timeout.
 
-        The attempt runs as its own task: when time is up (or the request is cancelled) it
-        is cancelled and left to return its connection in the background, because closing a
-        connection to a hung server can itself take seconds the caller should not wait.
+        When time is up, or the request is abandoned, the attempt is cancelled where it
+        stands; the lanes give its connection back without waiting on the server (a hung
+        server can take seconds to close on), so the caller is not held either way.
         """
         with span("c360.source.read", **{"c360.source": self.source}):
             return await self._read(attempt)
@@ -173,51 +177,33 @@ class SourceGuard:
         if not self.breaker.allow():
             self._account(started, "circuit_open")
             raise SourceUnavailable(self.source)
-        task = asyncio.ensure_future(self._with_retries(attempt))
         report = current_report.get()
-        if report is not None:
+        task = asyncio.current_task()
+        if report is not None and task is not None:
             report.track(task)
         try:
-            done, _ = await asyncio.wait({task}, timeout=self.resilience.timeout_seconds)
-        except asyncio.CancelledError:
-            self._abandon(task)
-            self.breaker.released()
-            raise
-        if not done:
-            self._abandon(task)
+            async with asyncio.timeout(self.resilience.timeout_seconds):
+                result = await self._with_retries(attempt)
+        except TimeoutError:
             self.breaker.failed()
             self._account(started, "timeout")
-            raise SourceUnavailable(self.source)
-        if task.cancelled():  # the request was abandoned
+            raise SourceUnavailable(self.source) from None
+        except asyncio.CancelledError:
             self.breaker.released()
-            raise asyncio.CancelledError
-        error = task.exception()
-        if error is None:
-            self.breaker.succeeded()
-            self._account(started, "ok")
-            return task.result()
-        if not _unreachable(error):
-            self.breaker.released()
-            raise error
-        self.breaker.failed()
-        self._account(started, "unreachable")
-        raise SourceUnavailable(self.source) from None
-
-    def _abandon(self, task: asyncio.Future[Any]) -> None:
-        task.cancel()
-        self._settling.add(task)
-        task.add_done_callback(self._settled)
-
-    async def settle(self) -> None:
-        """Wait for abandoned reads to finish returning their connections (before the
-        pools close at shutdown)."""
-        if self._settling:
-            await asyncio.wait(set(self._settling), timeout=self.resilience.timeout_seconds)
-
-    def _settled(self, task: asyncio.Future[Any]) -> None:
-        self._settling.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved, so a late failure is not reported as unhandled
+            raise
+        except Exception as error:
+            if not _unreachable(error):
+                self.breaker.released()
+                raise
+            self.breaker.failed()
+            self._account(started, "unreachable")
+            raise SourceUnavailable(self.source) from None
+        finally:
+            if report is not None and task is not None:
+                report.untrack(task)
+        self.breaker.succeeded()
+        self._account(started, "ok")
+        return result
 
     async def _with_retries(self, attempt: Callable[[], Awaitable[T]]) -> T:
         for tries_left in range(self.resilience.retries, -1, -1):

@@ -69,37 +69,54 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection of the engine's pool, returned to it even when the read is cancelled
     (its time ran out, or its request went away) while it checks the connection out or
     uses it: checkout and close run to their end on their own."""
-    checkout = asyncio.ensure_future(engine.connect())
-    try:
-        conn = await asyncio.shield(checkout)
-    except asyncio.CancelledError:
-        checkout.add_done_callback(_close_when_made)
-        raise
+    conn = await _made(engine.connect(), lambda made: made.close())
     try:
         yield conn
-    finally:
-        await asyncio.shield(_close(conn))
+    except BaseException:
+        _close(conn)  # in the background: a hung server must not hold the caller
+        raise
+    await asyncio.shield(_close(conn))
 
 
-def _close(conn: AsyncConnection) -> asyncio.Future[None]:
-    closing = asyncio.ensure_future(conn.close())
+def _close(conn: AsyncConnection) -> asyncio.Future[Any]:
+    return _track(asyncio.ensure_future(conn.close()))
+
+
+async def _made(making: Awaitable[T], undo: Callable[[T], Awaitable[Any]]) -> T:
+    """``await making`` (a connection checkout); when the caller is cancelled first, the
+    checkout still finishes on its own and ``undo`` gives the connection back."""
+    future = asyncio.ensure_future(making)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        _closing.add(future)
+
+        def undo_when_made(done: asyncio.Future[T]) -> None:
+            _closing.discard(done)
+            if not done.cancelled() and done.exception() is None:
+                _track(asyncio.ensure_future(undo(done.result())))
+
+        future.add_done_callback(undo_when_made)
+        raise
+
+
+def _track(closing: asyncio.Future[Any]) -> asyncio.Future[Any]:
     _closing.add(closing)
     closing.add_done_callback(_closing.discard)
     return closing
 
 
-def _close_when_made(checkout: asyncio.Future[AsyncConnection]) -> None:
-    if not checkout.cancelled() and checkout.exception() is None:
-        _close(checkout.result())
-
-
 _closing: set[asyncio.Future[Any]] = set()
 
 
-async def closed() -> None:
+async def closed(timeout: float = 5.0) -> None:
     """Wait for the connections of cancelled reads to be back in their pools."""
-    if _closing:
-        await asyncio.wait(set(_closing), timeout=5)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while _closing:
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            return
+        await asyncio.wait(set(_closing), timeout=left)
 
 
 async def on_connection(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
@@ -218,7 +235,7 @@ class AsyncpgLane:
         for hook in self._hooks:
             hook(prepared.sql, tuple(arguments))
         pool = self._pool or await self._open()
-        conn = await pool.acquire()
+        conn = await _made(pool.acquire(), pool.release)
         try:
             records = await conn.fetch(prepared.sql, *arguments)
         except BaseException:
