@@ -30,6 +30,7 @@ from gateway.policy import (
 AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE"
 WRITE = "WRITE"  # the treatment an audit record of a write carries
 _AUDIT_DOWN = withheld("the audit trail cannot be written, so clear values are withheld")
+_CLEAR, _WITHHELD = Treatment.CLEAR.value, Treatment.WITHHELD.value
 
 
 class AuditSink(Protocol):
@@ -81,7 +82,7 @@ class Disclosure:
 
     def disclose(self, field: str, customer_number: str, value: Any, path: Any) -> Any:
         """The value as this request may see it (None when not shown)."""
-        if value is None or value == "":
+        if value is None or (type(value) is str and not value):
             return value
         rule = self.rule(field, customer_number)
         treatment = rule.treatment
@@ -90,13 +91,13 @@ class Disclosure:
                 if not self.audit.available:
                     self._note(path, _AUDIT_DOWN, code=AUDIT_UNAVAILABLE)
                     return None
-                self._audit(field, customer_number, path, Treatment.CLEAR, None)
+                self._audit(field, customer_number, path, _CLEAR, None)
             return value
         self._note(path, rule)
         if treatment is Treatment.MASKED:
             return mask(rule.form or "", value if isinstance(value, str) else str(value))
         if treatment is Treatment.WITHHELD:
-            self._audit(field, customer_number, path, Treatment.WITHHELD, rule.reason)
+            self._audit(field, customer_number, path, _WITHHELD, rule.reason)
         return None
 
     def disclose_band(
@@ -126,7 +127,7 @@ class Disclosure:
 
     def audit_query(self, customer_number: str | None, path: Any) -> None:
         """Record a read of the audit trail itself."""
-        self._audit("Query.auditEvents", customer_number, path, Treatment.CLEAR, None)
+        self._audit("Query.auditEvents", customer_number, path, _CLEAR, None)
 
     def _note(self, path: Any, rule: Rule, code: str | None = None) -> None:
         note: dict[str, Any] = {"path": _path_list(path), "treatment": rule.treatment.value}
@@ -143,7 +144,7 @@ class Disclosure:
         field: str,
         customer_number: str | None,
         path: Any,
-        treatment: Treatment | str,
+        treatment: str,
         reason: str | None,
     ) -> None:
         make = self._records
@@ -156,9 +157,12 @@ class Disclosure:
                 principal.role.value,
                 self.purpose.value,
             )
-        field_path = ".".join([str(p) for p in _path_list(path)])
-        self.audit.record(make(customer_number, field_path, field, str(treatment), reason))
+        field_path = ".".join(map(str, path if type(path) is tuple else _path_list(path)))
+        self.audit.record(make(customer_number, field_path, field, treatment, reason))
 
 
 def _path_list(path: Any) -> list[str | int]:
+    """A response path as a list: from the planner's tuple or graphql-core's Path."""
+    if type(path) is tuple:
+        return list(path)
     return list(path.as_list()) if hasattr(path, "as_list") else list(path or [])

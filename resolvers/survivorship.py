@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class SourceSystem(Enum):
@@ -24,8 +24,7 @@ class MergedAttribute(Enum):
     ADDRESS = "ADDRESS"
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One system's value of an attribute and when that system last updated it."""
 
     source: SourceSystem
@@ -43,13 +42,13 @@ class Rule:
     explanation: str
 
     def choose(self, candidates: list[Candidate]) -> Candidate | None:
-        present = [c for c in candidates if c.value not in (None, "")]
-        if not present:
-            return None
+        present = [c for c in candidates if c.value]
+        if len(present) < 2:
+            return present[0] if present else None
         ranked = sorted(present, key=lambda c: self.priority.index(c.source))
         if self.kind == "PRIORITY":
             return ranked[0]
-        return max(ranked, key=lambda c: c.updated_at or datetime.min, default=None)
+        return max(ranked, key=lambda c: c.updated_at or datetime.min)
 
 
 SURVIVORSHIP: dict[MergedAttribute, Rule] = {
@@ -71,8 +70,7 @@ SURVIVORSHIP: dict[MergedAttribute, Rule] = {
 }
 
 
-@dataclass(frozen=True)
-class Merged:
+class Merged(NamedTuple):
     """The surviving value of an attribute, where it came from and what it overruled."""
 
     attribute: MergedAttribute

@@ -13,18 +13,18 @@ Two lanes run reads:
   statements built per call).
 * :class:`AsyncpgLane` runs the statement, compiled once by SQLAlchemy's asyncpg dialect, on a
   pool of asyncpg connections of its own (PostgreSQL): one round trip per read and no
-  per-call work in SQLAlchemy. Rows come back as named tuples, read by attribute like
-  SQLAlchemy's rows, with the same Python types (the asyncpg dialect converts none of the
-  column types the sources use).
+  per-call work in SQLAlchemy. Rows come back as asyncpg records with a property per
+  column, read by attribute like SQLAlchemy's rows, with the same Python types (the
+  asyncpg dialect converts none of the column types the sources use).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import namedtuple
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import asyncpg
@@ -35,7 +35,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 Record = Any
-"""A row a source returns: SQLAlchemy's Row or the asyncpg lane's named tuple; both are read
+"""A row a source returns: SQLAlchemy's Row or the asyncpg lane's record; both are read
 by attribute (``row.cust_no``) and by position."""
 KeysIn = Callable[[ColumnElement[Any]], ColumnElement[bool]]
 StatementHook = Callable[[str, Sequence[Any]], None]
@@ -49,11 +49,18 @@ class Read:
     """A read statement with named bind parameters, built by ``build(keys_in)`` once per lane.
 
     ``keys_in(column)`` is the condition "column is one of the batch's keys" (parameter
-    ``keys``); a read without a batch of keys simply does not call it.
+    ``keys``); a read without a batch of keys simply does not call it. ``postgresql``, when
+    given, builds the statement PostgreSQL runs instead (same parameters, same rows in the
+    same order), for a plan only PostgreSQL has.
     """
 
-    def __init__(self, build: Callable[[KeysIn], Select[Any]]) -> None:
+    def __init__(
+        self,
+        build: Callable[[KeysIn], Select[Any]],
+        postgresql: Callable[[], Select[Any]] | None = None,
+    ) -> None:
         self.build = build
+        self.postgresql = postgresql
 
 
 def expanding_in(column: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -185,6 +192,13 @@ class _Prepared:
         ]
 
 
+def _row_type(columns: Sequence[str]) -> type:
+    """asyncpg's record class with a property per column: rows read by attribute like
+    SQLAlchemy's, with no per-row conversion (asyncpg builds these records itself)."""
+    fields = {name: property(itemgetter(i)) for i, name in enumerate(columns)}
+    return type("Row", (asyncpg.Record,), {"__slots__": (), "_fields": tuple(columns), **fields})
+
+
 async def _keep_session(_connection: asyncpg.Connection) -> None:
     """Reads change no session state, so a connection returns to the pool as it is (the
     default reset sends a round trip of RESET ALL and friends on every release)."""
@@ -206,15 +220,17 @@ class AsyncpgLane:
     def prepared(self, read: Read) -> _Prepared:
         found = self._prepared.get(read)
         if found is None:
-            compiled = read.build(array_any).compile(dialect=self._dialect)
+            statement = read.postgresql() if read.postgresql else read.build(array_any)
+            compiled = statement.compile(dialect=self._dialect)
             names = tuple(compiled.positiontup or ())
             bind: Mapping[str, Any] = compiled._bind_processors
             columns = [entry.keyname for entry in compiled._result_columns]
             found = self._prepared[read] = _Prepared(
                 compiled.string,
                 names,
-                tuple(bind.get(name) for name in names),
-                namedtuple("Row", columns, rename=True),  # type: ignore[misc]
+                # The keys go as they are: asyncpg takes a list for an array parameter.
+                tuple(None if name == KEYS else bind.get(name) for name in names),
+                _row_type(columns),
             )
         return found
 
@@ -237,7 +253,7 @@ class AsyncpgLane:
         pool = self._pool or await self._open()
         conn = await _made(pool.acquire(), pool.release)
         try:
-            records = await conn.fetch(prepared.sql, *arguments)
+            return await conn.fetch(prepared.sql, *arguments, record_class=prepared.row)
         except BaseException:
             # A read that failed or was cancelled (its time ran out, its request went away)
             # leaves the connection in doubt, and asking a hung server to cancel would wait
@@ -246,8 +262,6 @@ class AsyncpgLane:
             raise
         finally:
             await pool.release(conn)
-        make = prepared.row
-        return [tuple.__new__(make, record) for record in records]
 
     @property
     def checked_out(self) -> int:

@@ -7,11 +7,12 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.schema import Table
 
-from sources.reads import KeysIn, Read
+from sources.reads import KEYS, KeysIn, Read
 
 Moment = date | datetime
 
@@ -59,29 +60,52 @@ def _windowed(pages: Pages, since: bool, until: bool, before: bool) -> Read:
     """Up to ``limit`` newest rows per parent, for all parents in one statement."""
     table = pages.table
     parent, moment, row_id = (table.c[pages.parent], table.c[pages.moment], table.c[pages.row_id])
+    newest_first = (moment.desc(), row_id.desc())
 
-    def build(keys_in: KeysIn) -> Select[Any]:
-        conditions: list[ColumnElement[bool]] = [keys_in(parent)]
+    def conditions() -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
         if since:
-            conditions.append(moment >= bindparam("since", type_=moment.type))
+            found.append(moment >= bindparam("since", type_=moment.type))
         if until:
-            conditions.append(moment < bindparam("until", type_=moment.type))
+            found.append(moment < bindparam("until", type_=moment.type))
         if before:
             seen_moment = bindparam("before_moment", type_=moment.type)
             seen_id = bindparam("before_id", type_=row_id.type)
-            conditions.append(
-                or_(moment < seen_moment, and_(moment == seen_moment, row_id < seen_id))
-            )
-        rank = (
-            func.row_number()
-            .over(partition_by=parent, order_by=(moment.desc(), row_id.desc()))
-            .label("page_rank")
+            found.append(or_(moment < seen_moment, and_(moment == seen_moment, row_id < seen_id)))
+        return found
+
+    def build(keys_in: KeysIn) -> Select[Any]:
+        rank = func.row_number().over(partition_by=parent, order_by=newest_first)
+        ranked: Subquery = (
+            select(table, rank.label("page_rank")).where(keys_in(parent), *conditions()).subquery()
         )
-        ranked: Subquery = select(table, rank).where(*conditions).subquery()
         return (
             select(ranked)
             .where(ranked.c.page_rank <= bindparam("limit"))
             .order_by(ranked.c[parent.name], ranked.c.page_rank)
         )
 
-    return Read(build)
+    def lateral() -> Select[Any]:
+        # Per parent, the index read backwards for its first rows only, where the window
+        # above ranks every row of every parent before keeping a page of each.
+        keys = (
+            func.unnest(bindparam(KEYS, type_=ARRAY(parent.type)))
+            .table_valued("parent")
+            .render_derived(name="k")
+        )
+        rank = func.row_number().over(order_by=newest_first)
+        page = (
+            select(table, rank.label("page_rank"))
+            .where(parent == keys.c.parent, *conditions())
+            .order_by(*newest_first)
+            .limit(bindparam("limit"))
+            .lateral("page")
+        )
+        return (
+            select(page)
+            .select_from(keys)
+            .join(page, true())
+            .order_by(page.c[parent.name], page.c.page_rank)
+        )
+
+    return Read(build, postgresql=lateral)

@@ -112,8 +112,10 @@ async def test_assignments_page_by_branch_and_rm_in_customer_order(sources: Sour
 
 def declared_reads(bank: Bank, keys: dict[str, list[object]]) -> list[tuple[str, Read, dict]]:
     """Every declared read of the three adapters, with parameters that find rows."""
-    window = Window(limit=3, since=datetime(2000, 1, 1), until=datetime(2100, 1, 1))
-    dated = Window(limit=3, since=bank.as_of - timedelta(days=60), until=bank.as_of)
+    late = datetime(2100, 1, 1)
+    window = Window(limit=3, since=datetime(2000, 1, 1), until=late, before=(late, 10**12))
+    far = bank.as_of + timedelta(days=1)
+    dated = Window(limit=3, since=bank.as_of - timedelta(days=60), until=far, before=(far, far))
     reads: list[tuple[str, Read, dict]] = [
         ("core", core_reads.PARTIES, {"keys": keys["cust_no"]}),
         ("core", core_reads.ACCOUNTS_BY_CUSTOMER, {"keys": keys["cust_no"]}),
@@ -141,7 +143,7 @@ def declared_reads(bank: Bank, keys: dict[str, list[object]]) -> list[tuple[str,
         ("wealth", wealth_reads.NAV_PAGES, "product_code", dated),
         ("crm", crm_reads.CONTACT_PAGES, "cust_no", window),
     ):
-        for shape in (Window(limit=3), w):
+        for shape in (Window(limit=3), w, Window(limit=2, before=w.before)):
             read, params = pages.read(shape)
             reads.append((name, read, {**params, "keys": keys[parents]}))
     return reads

@@ -178,7 +178,7 @@ class Compiler:
             self.calls.append(RootCall(key, spec.resolve, arguments, child))
             read = _root_value(key)
         elif isinstance(spec, Related):
-            read = _with_arguments(spec.read, arguments)
+            read = _kept(_with_arguments(spec.read, arguments))
         else:
             read = spec.read
         if child is None:
@@ -297,6 +297,24 @@ def _has_variable(value: ValueNode) -> bool:
 
 def _with_arguments(read: Any, arguments: Callable[[Any], dict[str, Any]]) -> Any:
     return lambda obj, run: read(obj, run, arguments(run))
+
+
+def _kept(read: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A related field's read, done once per object: the load phase reads it to find the
+    next level's objects, the response is built from the same value."""
+    slot = object()
+
+    def kept(obj: Any, run: Any) -> Any:
+        key = (slot, id(obj))
+        found = run.kept.get(key, _MISSING)
+        if found is _MISSING:
+            found = run.kept[key] = read(obj, run)
+        return found
+
+    return kept
+
+
+_MISSING = object()
 
 
 def _root_value(key: str) -> Callable[[Any, Any], Any]:

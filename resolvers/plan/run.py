@@ -27,6 +27,7 @@ class Run:
         "ctx",
         "disclosure",
         "errors",
+        "kept",
         "memo",
         "reference",
         "sources",
@@ -42,6 +43,7 @@ class Run:
         self.variables = variables  # graphql-core's coerced VariableValues
         self.reference: ReferenceData | None = None
         self._args: dict[int, dict[str, Any]] = {}
+        self.kept: dict[tuple[object, int], Any] = {}  # related reads, by field and object
         self._roots: dict[str, Any] = {}
 
     def arguments(self, key: int, compute: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
