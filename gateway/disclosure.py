@@ -3,8 +3,10 @@
 A field that carries customer data resolves through :meth:`Disclosure.disclose` with its
 catalogue key, the customer it belongs to and its response path. The policy decides; this
 class applies the decision once, notes why a value is not shown in the clear (for the
-response's ``extensions``), and hands every clear C2 read and every withheld attempt to the
-audit trail. A customer the request's scope did not admit gets nothing.
+response's ``extensions``), and collects every clear C2 read and every withheld attempt for
+the audit trail: :meth:`Disclosure.close`, once the response is complete, hands them over as
+one record per customer, treatment and reason, naming every field and path. A customer the
+request's scope did not admit gets nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class Disclosure:
         self.notes: list[dict[str, Any]] = []
         # Every record of a request carries the moment it first audited and the same caller.
         self._records: Any = None
+        # The reads to audit: per (customer, treatment, reason), the fields and the paths.
+        self._reads: dict[tuple[str, str, str | None], tuple[dict[str, None], list[str]]] = {}
 
     def admit(self, customer_number: str, ownership: Ownership) -> None:
         """Record that the request's scope reaches a customer, and how."""
@@ -91,13 +95,13 @@ class Disclosure:
                 if not self.audit.available:
                     self._note(path, _AUDIT_DOWN, code=AUDIT_UNAVAILABLE)
                     return None
-                self._audit(field, customer_number, path, _CLEAR, None)
+                self._read(field, customer_number, path, _CLEAR, None)
             return value
         self._note(path, rule)
         if treatment is Treatment.MASKED:
             return mask(rule.form or "", value if isinstance(value, str) else str(value))
         if treatment is Treatment.WITHHELD:
-            self._audit(field, customer_number, path, _WITHHELD, rule.reason)
+            self._read(field, customer_number, path, _WITHHELD, rule.reason)
         return None
 
     def disclose_band(
@@ -129,6 +133,42 @@ class Disclosure:
         """Record a read of the audit trail itself."""
         self._audit("Query.auditEvents", customer_number, path, _CLEAR, None)
 
+    def close(self) -> None:
+        """The response is complete: hand its reads to the audit trail, one record per
+        customer, treatment and reason (fields sorted, paths in the order the values were
+        released); idempotent."""
+        reads, self._reads = self._reads, {}
+        make = self._maker()
+        for (customer, treatment, reason), (fields, paths) in sorted(
+            reads.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or "")
+        ):
+            self.audit.record(
+                make(customer, " ".join(sorted(fields)), " ".join(paths), treatment, reason)
+            )
+
+    def _read(
+        self, field: str, customer_number: str, path: Any, treatment: str, reason: str | None
+    ) -> None:
+        key = (customer_number, treatment, reason)
+        group = self._reads.get(key)
+        if group is None:
+            group = self._reads[key] = ({}, [])
+        group[0][field] = None
+        group[1].append(".".join(map(str, path if type(path) is tuple else _path_list(path))))
+
+    def _maker(self) -> Any:
+        make = self._records
+        if make is None:
+            principal = self.principal
+            make = self._records = self._records_of(
+                self.request_id,
+                datetime.now(UTC),
+                principal.subject,
+                principal.role.value,
+                self.purpose.value,
+            )
+        return make
+
     def _note(self, path: Any, rule: Rule, code: str | None = None) -> None:
         note: dict[str, Any] = {"path": _path_list(path), "treatment": rule.treatment.value}
         if rule.form:
@@ -147,18 +187,8 @@ class Disclosure:
         treatment: str,
         reason: str | None,
     ) -> None:
-        make = self._records
-        if make is None:
-            principal = self.principal
-            make = self._records = self._records_of(
-                self.request_id,
-                datetime.now(UTC),
-                principal.subject,
-                principal.role.value,
-                self.purpose.value,
-            )
         field_path = ".".join(map(str, path if type(path) is tuple else _path_list(path)))
-        self.audit.record(make(customer_number, field_path, field, treatment, reason))
+        self.audit.record(self._maker()(customer_number, field, field_path, treatment, reason))
 
 
 def _path_list(path: Any) -> list[str | int]:

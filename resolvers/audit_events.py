@@ -15,7 +15,10 @@ from resolvers.pagination import Connection, check_first, connection
 FORBIDDEN = "FORBIDDEN"
 
 
-@strawberry.type(description="One audited read of customer data. Never holds the value read.")
+@strawberry.type(
+    description="What one response showed of one customer under one treatment (or one "
+    "write): the fields and every place in the response they were. Never holds a value."
+)
 class AuditEvent:
     sequence: int = strawberry.field(description="Position in the hash chain, from 1.")
     request_id: str = strawberry.field(description="The request that made the read.")
@@ -24,11 +27,19 @@ class AuditEvent:
     role: str = strawberry.field(description="The reader's role.")
     purpose: str = strawberry.field(description="The purpose the reader declared.")
     customer_number: str | None = strawberry.field(
-        description="The customer whose data was read, if the read was about one."
+        description="The customer whose data was read or written, if it was about one."
     )
-    field_path: str = strawberry.field(description="Where in the response the value was.")
-    field: str = strawberry.field(description="The policy's name of the field (Type.field).")
-    treatment: str = strawberry.field(description="CLEAR (read in the clear) or WITHHELD.")
+    fields: list[str] = strawberry.field(
+        description="The policy's names of the fields read (Type.field), or of the write "
+        "(Mutation.name)."
+    )
+    field_paths: list[str] = strawberry.field(
+        description="Every place in the response a value of those fields was, in the order "
+        "the gateway released them."
+    )
+    treatment: str = strawberry.field(
+        description="CLEAR (read in the clear), WITHHELD (refused, with the reason) or WRITE."
+    )
     reason: str | None = strawberry.field(description="The policy's reason, when withheld.")
     hash: str = strawberry.field(description="This record's link in the hash chain.")
 
@@ -73,8 +84,8 @@ async def audit_events(
                 role=e.role,
                 purpose=e.purpose,
                 customer_number=e.customer_number,
-                field_path=e.field_path,
-                field=e.field,
+                fields=e.fields.split(" "),
+                field_paths=e.field_paths.split(" "),
                 treatment=e.treatment,
                 reason=e.reason,
                 hash=e.hash,

@@ -55,7 +55,9 @@ class DisclosureReport(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
-        await self.execution_context.context.audit.settle()
+        context = self.execution_context.context
+        context.disclosure.close()
+        await context.audit.settle()
 
     def get_results(self) -> dict[str, Any]:
         notes = self.execution_context.context.disclosure.notes

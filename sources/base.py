@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, ClassVar, Self, TypeVar
 
 from sqlalchemy import MetaData, Select, event, text
@@ -143,13 +144,21 @@ class Source:
 
 def one_per_key(rows: Iterable[Any], keys: Sequence[K], attr: str) -> list[Any | None]:
     """Rows in key order, None where a key has no row."""
-    found = {getattr(row, attr): row for row in rows}
+    key_of = attrgetter(attr)
+    found = {key_of(row): row for row in rows}
     return [found.get(key) for key in keys]
 
 
 def many_per_key(rows: Iterable[Any], keys: Sequence[K], attr: str) -> list[list[Any]]:
-    """Rows grouped in key order, [] where a key has none; each group keeps the rows' order."""
-    groups: dict[Any, list[Any]] = defaultdict(list)
-    for row in rows:
-        groups[getattr(row, attr)].append(row)
+    """Rows grouped in key order, [] where a key has none; each group keeps the rows' order.
+
+    The statements return each parent's rows together (ordered by parent), so a run of
+    equal keys is one group; a parent seen again later still joins its group."""
+    groups: dict[Any, list[Any]] = {}
+    for key, run in groupby(rows, attrgetter(attr)):
+        found = groups.get(key)
+        if found is None:
+            groups[key] = list(run)
+        else:
+            found.extend(run)
     return [groups.get(key, []) for key in keys]

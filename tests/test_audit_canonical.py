@@ -21,8 +21,8 @@ records = st.builds(
     role=texts,
     purpose=texts,
     customer_number=st.none() | texts,
-    field_path=texts,
-    field=texts,
+    fields=texts,
+    field_paths=texts,
     treatment=texts,
     reason=st.none() | texts,
 )
@@ -43,8 +43,8 @@ def test_quotes_backslashes_controls_and_chinese_are_escaped_as_json_does() -> N
         role="RM",
         purpose="AUDIT",
         customer_number=None,
-        field_path="customer.name",
-        field="Customer.name",
+        fields="Customer.name",
+        field_paths="customer.name",
         treatment="CLEAR",
         reason=None,
     )

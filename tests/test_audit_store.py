@@ -43,8 +43,8 @@ def a_record(
         role="RELATIONSHIP_MANAGER",
         purpose="RELATIONSHIP_REVIEW",
         customer_number=customer,
-        field_path=f"customer.accounts.{n}.balance",
-        field="Account.balance",
+        fields="Account.balance",
+        field_paths=f"customer.accounts.{n}.balance",
         treatment=treatment,
         reason=None if treatment == "CLEAR" else "not for this purpose",
     )
@@ -67,7 +67,7 @@ async def database(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Asy
 @pytest.fixture
 async def audit_url(database: str) -> str:
     """The module's database with no audit table yet, as a new deployment finds it."""
-    await execute(database, "DROP TABLE IF EXISTS audit_event")
+    await execute(database, "DROP TABLE IF EXISTS audit_record")
     return database
 
 
@@ -153,7 +153,7 @@ async def test_records_land_with_every_field_and_no_value_column(
     try:
         async with engine.connect() as conn:
             columns = await conn.run_sync(
-                lambda sync: {c["name"] for c in inspect(sync).get_columns("audit_event")}
+                lambda sync: {c["name"] for c in inspect(sync).get_columns("audit_record")}
             )
     finally:
         await engine.dispose()
@@ -173,8 +173,8 @@ async def test_the_hash_follows_the_documented_format(audit_url: str, trails: Tr
     (first,) = await trail.events(limit=1)
 
     canonical = (
-        '{"customer_number":"C000001","field":"Account.balance",'
-        '"field_path":"customer.accounts.1.balance","occurred_at":"2024-05-17T09:30:01.123456Z",'
+        '{"customer_number":"C000001","field_paths":"customer.accounts.1.balance",'
+        '"fields":"Account.balance","occurred_at":"2024-05-17T09:30:01.123456Z",'
         '"purpose":"RELATIONSHIP_REVIEW","reason":null,"request_id":"req-1",'
         '"role":"RELATIONSHIP_MANAGER","seq":1,"subject":"rm-0001","treatment":"CLEAR"}'
     )
@@ -208,7 +208,7 @@ async def test_editing_a_recorded_field_is_reported_with_its_seq(
         trail.record(a_record(n))
     await trail.flush()
 
-    await execute(audit_url, "UPDATE audit_event SET treatment = 'WITHHELD' WHERE seq = 3")
+    await execute(audit_url, "UPDATE audit_record SET treatment = 'WITHHELD' WHERE seq = 3")
     report = await verify_chain(audit_url)
 
     assert not report.ok
@@ -228,7 +228,7 @@ async def test_an_edit_with_its_hash_recomputed_breaks_the_next_link(
     forged = digest(third.prev_hash, 3, a_record(3, treatment="WITHHELD"))
     await execute(
         audit_url,
-        "UPDATE audit_event SET treatment = 'WITHHELD', reason = 'not for this purpose', "
+        "UPDATE audit_record SET treatment = 'WITHHELD', reason = 'not for this purpose', "
         f"hash = '{forged}' WHERE seq = 3",
     )
     report = await verify_chain(audit_url)
@@ -244,7 +244,7 @@ async def test_deleting_a_middle_record_is_reported(audit_url: str, trails: Trai
         trail.record(a_record(n))
     await trail.flush()
 
-    await execute(audit_url, "DELETE FROM audit_event WHERE seq = 3")
+    await execute(audit_url, "DELETE FROM audit_record WHERE seq = 3")
     report = await verify_chain(audit_url)
 
     assert not report.ok
@@ -263,9 +263,9 @@ async def test_swapping_two_records_is_reported_as_reordering(
 
     await execute(
         audit_url,
-        "UPDATE audit_event SET seq = -1 WHERE seq = 2",
-        "UPDATE audit_event SET seq = 2 WHERE seq = 4",
-        "UPDATE audit_event SET seq = 4 WHERE seq = -1",
+        "UPDATE audit_record SET seq = -1 WHERE seq = 2",
+        "UPDATE audit_record SET seq = 2 WHERE seq = 4",
+        "UPDATE audit_record SET seq = 4 WHERE seq = -1",
     )
     report = await verify_chain(audit_url)
 
@@ -285,7 +285,7 @@ async def test_a_truncated_tail_is_only_found_against_an_anchor(
     anchor = (await verify_chain(audit_url)).anchor
     assert anchor is not None and anchor.seq == 5
 
-    await execute(audit_url, "DELETE FROM audit_event WHERE seq = 5")
+    await execute(audit_url, "DELETE FROM audit_record WHERE seq = 5")
 
     without = await verify_chain(audit_url)
     assert without.ok and without.records == 4  # a shorter chain is still a valid chain
@@ -306,7 +306,7 @@ async def test_a_chain_rewritten_before_the_anchor_fails_against_it(
     await trail.flush()
     anchor = Anchor(3, (await trail.events(after_seq=2))[0].hash)
 
-    await execute(audit_url, "DELETE FROM audit_event")
+    await execute(audit_url, "DELETE FROM audit_record")
     for n in range(1, 4):
         trail.record(a_record(n, treatment="WITHHELD"))
     await trail.flush()
@@ -324,12 +324,12 @@ async def test_a_writer_that_finds_its_tail_gone_puts_the_loss_on_the_chain(
         trail.record(a_record(n))
     await trail.flush()
 
-    await execute(audit_url, "DELETE FROM audit_event WHERE seq >= 4")
+    await execute(audit_url, "DELETE FROM audit_record WHERE seq >= 4")
     trail.record(a_record(6))
     assert await trail.flush() == 1
 
     stored = await trail.events(after_seq=3)
-    assert [(e.seq, e.field, e.treatment) for e in stored] == [
+    assert [(e.seq, e.fields, e.treatment) for e in stored] == [
         (4, "AUDIT_TAIL_LOST", "GAP"),
         (5, "Account.balance", "CLEAR"),
     ]
@@ -457,7 +457,7 @@ async def test_records_beyond_the_outage_bound_are_counted_and_the_gap_is_on_the
         stored = await trail.events(limit=100)
         assert len(stored) == 41
         gap = stored[-1]
-        assert (gap.field, gap.treatment, gap.customer_number) == ("AUDIT_GAP", "GAP", None)
+        assert (gap.fields, gap.treatment, gap.customer_number) == ("AUDIT_GAP", "GAP", None)
         assert gap.reason == "5 records dropped while the audit store was unavailable"
         assert (await verify_chain(url)).ok
         await trail.close()

@@ -1,6 +1,7 @@
-"""The audit trail as the gateway writes it: one record per clear read or withheld attempt,
-never a value; a store that cannot be written withholds clear values; the trail is readable by
-compliance and verifiable by `c360 audit verify`."""
+"""The audit trail as the gateway writes it: per response, one record per customer and
+treatment naming every clear read or withheld attempt, never a value; a store that cannot be
+written withholds clear values; the trail is readable by compliance and verifiable by
+`c360 audit verify`."""
 
 from __future__ import annotations
 
@@ -43,11 +44,13 @@ async def test_each_clear_read_and_each_withheld_attempt_is_recorded_without_the
     async with client_for(app, headers) as client:
         await client.data(READ, {"id": gid})
     events = await audit.events(customer_number=cust_no, subject="rm-audit-1")
-    assert {(e.field, e.field_path, e.treatment) for e in events} == {
-        ("Customer.name", "customer.name", "CLEAR"),
-        ("Customer.mobile", "customer.mobile", "CLEAR"),
-        ("CustomerProfile.employer", "customer.profile.employer", "CLEAR"),
-    }
+    assert [(e.fields, e.field_paths, e.treatment) for e in events] == [
+        (
+            "Customer.mobile Customer.name CustomerProfile.employer",
+            "customer.name customer.mobile customer.profile.employer",
+            "CLEAR",
+        )
+    ]
     assert {(e.role, e.purpose) for e in events} == {
         ("RELATIONSHIP_MANAGER", "RELATIONSHIP_REVIEW")
     }
@@ -70,7 +73,7 @@ async def test_each_clear_read_and_each_withheld_attempt_is_recorded_without_the
     assert notes[("customer", "mobile")]["form"] == "MOBILE_FIRST3_LAST4"
     assert notes[("customer", "profile", "employer")]["treatment"] == "WITHHELD"
     events = await audit.events(customer_number=cust_no, subject="cc-audit-1")
-    assert [(e.field, e.treatment) for e in events] == [("CustomerProfile.employer", "WITHHELD")]
+    assert [(e.fields, e.treatment) for e in events] == [("CustomerProfile.employer", "WITHHELD")]
     assert events[0].reason
 
 
@@ -91,7 +94,7 @@ async def test_compliance_reads_the_trail_and_that_read_is_audited_too(
 
     query = (
         "query ($c: ID, $s: String) { auditEvents(customer: $c, subject: $s, first: 100) "
-        "{ nodes { subject role purpose customerNumber field treatment hash } } }"
+        "{ nodes { subject role purpose customerNumber fields fieldPaths treatment hash } } }"
     )
     async with client_for(
         app, caller_headers("COMPLIANCE_OFFICER", "AUDIT", subject="co-audit-2")
@@ -100,8 +103,9 @@ async def test_compliance_reads_the_trail_and_that_read_is_audited_too(
         assert data["auditEvents"]["nodes"]
         assert {n["subject"] for n in data["auditEvents"]["nodes"]} == {"cc-audit-2"}
         assert {n["customerNumber"] for n in data["auditEvents"]["nodes"]} == {cust_no}
+        assert ["Complaint.summary"] in [n["fields"] for n in data["auditEvents"]["nodes"]]
     own = await audit.events(subject="co-audit-2")
-    assert [(e.field, e.customer_number) for e in own] == [("Query.auditEvents", cust_no)]
+    assert [(e.fields, e.customer_number) for e in own] == [("Query.auditEvents", cust_no)]
 
 
 async def test_an_unwritable_audit_store_withholds_clear_values(
@@ -180,10 +184,12 @@ def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
     engine = create_engine(f"sqlite:///{audit_db}")
     with engine.connect() as conn:
         stored = conn.execute(
-            text("SELECT count(*) FROM audit_event WHERE subject = 'co-shutdown'")
-        ).scalar_one()
+            text("SELECT field_paths FROM audit_record WHERE subject = 'co-shutdown'")
+        ).all()
     engine.dispose()
-    assert stored == clear_values > 0
+    # One record per customer, naming each value it showed.
+    assert len(stored) == len(body["data"]["customers"]["nodes"])
+    assert sum(len(paths.split(" ")) for (paths,) in stored) == clear_values > 0
 
     verify = [sys.executable, "-m", "gateway.cli", "audit", "verify"]
     done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
@@ -193,7 +199,7 @@ def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
     # Edit one record's treatment behind the gateway's back: verify names it.
     engine = create_engine(f"sqlite:///{audit_db}")
     with engine.begin() as conn:
-        conn.execute(text("UPDATE audit_event SET treatment = 'WITHHELD' WHERE seq = 3"))
+        conn.execute(text("UPDATE audit_record SET treatment = 'WITHHELD' WHERE seq = 3"))
     engine.dispose()
     done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1

@@ -40,9 +40,16 @@ def comparable(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def audited(sink: RecordingAudit) -> list[tuple[Any, ...]]:
-    """The records in a stable order, without times and request ids."""
+    """The records in a stable order, without times and request ids, each record's paths
+    sorted (they are listed in the order the values were released, which differs between a
+    tree resolving fields concurrently and a plan building the response in order)."""
     kept = (
-        tuple(v for k, v in sorted(r._asdict().items()) if k not in VOLATILE) for r in sink.records
+        tuple(
+            " ".join(sorted(v.split(" "))) if k == "field_paths" else v
+            for k, v in sorted(r._asdict().items())
+            if k not in VOLATILE
+        )
+        for r in sink.records
     )
     return sorted(kept, key=repr)
 

@@ -141,7 +141,7 @@ async def test_each_write_leaves_one_audit_record_and_a_retry_none(world: World)
     events = await write_events(world.audit, MASS)
     assert len(events) == before + 1
     event = events[-1]
-    assert (event.subject, event.role, event.purpose, event.field, event.field_path) == (
+    assert (event.subject, event.role, event.purpose, event.fields, event.field_paths) == (
         "rm-RM0001",
         "RELATIONSHIP_MANAGER",
         "RELATIONSHIP_REVIEW",
@@ -171,7 +171,7 @@ async def test_every_kind_of_write_is_audited(world: World) -> None:
             idempotencyKey=key(),
         )
     assert opened["errors"] == resolved["errors"] == []
-    fields = [e.field for e in (await write_events(world.audit, MASS))[before:]]
+    fields = [e.fields for e in (await write_events(world.audit, MASS))[before:]]
     assert fields == ["Mutation.openComplaint", "Mutation.resolveComplaint"]
 
 

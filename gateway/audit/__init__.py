@@ -1,7 +1,7 @@
 """The audit trail: every read of personal data, on an append-only, hash-chained store.
 
 Requests hand :class:`AuditRecord` s to an :class:`AuditTrail`, which buffers them off the
-hot path and appends them to the ``audit_event`` table in batches; :func:`verify_chain`
+hot path and appends them to the ``audit_record`` table in batches; :func:`verify_chain`
 recomputes the chain and names the records that were edited, deleted or reordered.
 """
 

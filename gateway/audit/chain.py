@@ -1,6 +1,6 @@
 """The hash chain that makes the audit trail tamper-evident.
 
-Format (version 1), enough to verify the table without this code:
+Format (version 2), enough to verify the table without this code:
 
 * Every stored event has a ``seq`` (1, 2, 3, … with no gaps), a ``prev_hash`` and a ``hash``.
 * ``prev_hash`` of seq 1 is :data:`GENESIS` (64 zeros); of seq n it is the ``hash`` of seq n-1.
@@ -33,8 +33,8 @@ CHAIN_FIELDS = (
     "role",
     "purpose",
     "customer_number",
-    "field_path",
-    "field",
+    "fields",
+    "field_paths",
     "treatment",
     "reason",
 )
@@ -73,7 +73,7 @@ _SORTED_KEYS = tuple(sorted((*CHAIN_FIELDS, "seq")))
 _POSITION = {name: AuditRecord._fields.index(name) for name in CHAIN_FIELDS}
 _ORDER = tuple((name, _POSITION.get(name)) for name in _SORTED_KEYS)
 COLUMNS = ("seq", *CHAIN_FIELDS, "prev_hash", "hash")
-"""The audit_event columns in the order :func:`link` gives each row's values."""
+"""The audit_record columns in the order :func:`link` gives each row's values."""
 
 
 def canonical_bytes(seq: int, record: AuditRecord, occurred_at: str | None = None) -> bytes:

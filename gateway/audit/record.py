@@ -23,17 +23,20 @@ class _Record(NamedTuple):
     role: str
     purpose: str
     customer_number: str | None
-    field_path: str
-    field: str
+    fields: str
+    field_paths: str
     treatment: str
     reason: str | None = None
 
 
 class AuditRecord(_Record):
-    """One field of one response, as the policy treated it.
+    """What one response showed of one customer, under one treatment and reason.
 
-    There is deliberately no value field: the audit must not hold the data it audits.
-    A record is an immutable tuple: a response of 50 customers writes about 900 of them.
+    ``fields`` are the policy's names of the fields (``Type.field``, distinct, sorted) and
+    ``field_paths`` every place in the response a value of them was, each list separated
+    by single spaces: a page of 50 customers writes about 50 records, not one
+    per value. There is deliberately no value field: the audit must not hold the data it
+    audits.
     """
 
     __slots__ = ()
@@ -84,7 +87,7 @@ RecordMaker = Callable[[str | None, str, str, str, str | None], AuditRecord]
 def records_of(
     request_id: str, occurred_at: datetime, subject: str, role: str, purpose: str
 ) -> RecordMaker:
-    """The maker of one request's records: ``make(customer_number, field_path, field,
+    """The maker of one request's records: ``make(customer_number, fields, field_paths,
     treatment, reason)``. The caller's part is made storable once; the rest is the gateway's
     own text (catalogue keys, response paths of GraphQL names, treatments, the policy's
     reasons) and customer numbers read from the sources, all storable as they are."""
@@ -94,9 +97,13 @@ def records_of(
     new = tuple.__new__
 
     def make(
-        customer_number: str | None, field_path: str, field: str, treatment: str, reason: str | None
+        customer_number: str | None,
+        fields: str,
+        field_paths: str,
+        treatment: str,
+        reason: str | None,
     ) -> AuditRecord:
-        return new(_Storable, (*caller, customer_number, field_path, field, treatment, reason))
+        return new(_Storable, (*caller, customer_number, fields, field_paths, treatment, reason))
 
     return make
 
@@ -107,8 +114,8 @@ _TEXT_FIELDS = (
     "role",
     "purpose",
     "customer_number",
-    "field_path",
-    "field",
+    "fields",
+    "field_paths",
     "treatment",
     "reason",
 )
@@ -133,8 +140,8 @@ class StoredEvent:
     role: str
     purpose: str
     customer_number: str | None
-    field_path: str
-    field: str
+    fields: str
+    field_paths: str
     treatment: str
     reason: str | None
     prev_hash: str
@@ -150,8 +157,8 @@ class StoredEvent:
             role=self.role,
             purpose=self.purpose,
             customer_number=self.customer_number,
-            field_path=self.field_path,
-            field=self.field,
+            fields=self.fields,
+            field_paths=self.field_paths,
             treatment=self.treatment,
             reason=self.reason,
         )
@@ -166,8 +173,8 @@ def trail_record(field: str, reason: str) -> AuditRecord:
         role=TRAIL_ROLE,
         purpose=TRAIL_PURPOSE,
         customer_number=None,
-        field_path=field,
-        field=field,
+        fields=field,
+        field_paths=field,
         treatment=GAP_TREATMENT,
         reason=reason,
     )

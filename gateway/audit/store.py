@@ -1,4 +1,4 @@
-"""The audit store: serialised appends to ``audit_event`` and reads of it, SQLite or PostgreSQL."""
+"""The audit store: serialised appends to ``audit_record`` and reads of it, SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.audit.chain import COLUMNS, START, Anchor
 from gateway.audit.record import StoredEvent
-from gateway.audit.table import audit_event, metadata
+from gateway.audit.table import audit_record, metadata
 from sources.engine import async_url, create_source_engine
 
 BACKENDS = ("sqlite", "postgresql")
@@ -20,11 +20,11 @@ BACKENDS = ("sqlite", "postgresql")
 LOCK_KEY = 0x6333_3630_6175_6474
 LOCK_TIMEOUT = "10s"
 PAGE = 1000
-_columns = audit_event.c
+_columns = audit_record.c
 
 
 class AuditStore:
-    """``audit_event`` in one database.
+    """``audit_record`` in one database.
 
     Appends are serialised across every process writing the same database (SQLite:
     ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock), so each writer reads
@@ -69,7 +69,7 @@ class AuditStore:
     async def has_table(self) -> bool:
         async with self.engine.connect() as conn:
             found: bool = await conn.run_sync(
-                lambda sync: inspect(sync).has_table(audit_event.name)
+                lambda sync: inspect(sync).has_table(audit_record.name)
             )
             return found
 
@@ -84,7 +84,7 @@ class AuditStore:
         limit: int = 100,
     ) -> list[StoredEvent]:
         """Stored events in ascending seq; ``since`` inclusive, ``until`` exclusive."""
-        query = select(audit_event).order_by(_columns.seq).limit(limit)
+        query = select(audit_record).order_by(_columns.seq).limit(limit)
         if customer_number is not None:
             query = query.where(_columns.customer_number == customer_number)
         if subject is not None:
@@ -105,7 +105,7 @@ class AuditStore:
         async with self.engine.connect() as conn:
             while True:
                 query = (
-                    select(audit_event)
+                    select(audit_record)
                     .where(_columns.seq > after)
                     .order_by(_columns.seq)
                     .limit(PAGE)
@@ -156,10 +156,10 @@ class Appender:
         if self._backend == "postgresql":
             raw = await self._conn.get_raw_connection()
             driver: Any = raw.driver_connection
-            await driver.copy_records_to_table(audit_event.name, records=rows, columns=COLUMNS)
+            await driver.copy_records_to_table(audit_record.name, records=rows, columns=COLUMNS)
             return
         mappings = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
-        await self._conn.execute(insert(audit_event), mappings)
+        await self._conn.execute(insert(audit_record), mappings)
 
     async def probe(self) -> None:
         """A write that changes nothing, to prove the store takes writes at all.
@@ -168,7 +168,7 @@ class Appender:
         read-only PostgreSQL session; an UPDATE does not.
         """
         await self._conn.execute(
-            update(audit_event).where(_columns.seq < 0).values(seq=_columns.seq)
+            update(audit_record).where(_columns.seq < 0).values(seq=_columns.seq)
         )
 
 
@@ -197,7 +197,7 @@ async def _advisory_locked(engine: AsyncEngine) -> AsyncIterator[AsyncConnection
 
 
 def stored_event(row: Row[Any]) -> StoredEvent:
-    """A row of ``audit_event`` as an event (SQLite hands back naive UTC times)."""
+    """A row of ``audit_record`` as an event (SQLite hands back naive UTC times)."""
     values = row._asdict()
     values["occurred_at"] = _utc(values["occurred_at"], naive_is_utc=True)
     return StoredEvent(**values)

@@ -41,7 +41,7 @@ async def verify_chain(url: str, *, anchor: Anchor | None = None) -> ChainReport
         return ChainReport(False, 0, [missing])
     try:
         if not await store.has_table():
-            return ChainReport(False, 0, ["no audit_event table in this database"])
+            return ChainReport(False, 0, ["no audit_record table in this database"])
         return await _verify(store, anchor)
     finally:
         await store.dispose()

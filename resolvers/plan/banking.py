@@ -16,13 +16,18 @@ from sources.window import Window
 
 
 def window_of(run: Run, args: dict[str, Any]) -> Window:
-    """The source window of a newest-first page's arguments (BAD_USER_INPUT if invalid)."""
-    return moment_window(
-        args["first"],
-        args["after"],
-        DateRange(args["from"], args["to"]),
-        run.ctx.settings.max_page_size,
-    )
+    """The source window of a newest-first page's arguments (BAD_USER_INPUT if invalid),
+    worked out once per field and request (the arguments are one dict for both)."""
+    key = ("window", id(args))
+    found = run.kept.get(key)
+    if found is None:
+        found = run.kept[key] = moment_window(
+            args["first"],
+            args["after"],
+            DateRange(args["from"], args["to"]),
+            run.ctx.settings.max_page_size,
+        )
+    return found  # type: ignore[no-any-return]
 
 
 def transaction_cursor(txn: Any) -> str:

@@ -127,6 +127,7 @@ class Planner:
         run = Run(context, coerced)
         data = await run.execute(prepared.plan)
         errors = [_reported(error, context.request_id) for error in run.errors]
+        context.disclosure.close()
         await context.audit.settle()  # type: ignore[attr-defined]
         body: dict[str, Any] = {"data": data}
         if errors:
