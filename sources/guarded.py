@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import asyncpg
 from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -138,9 +139,18 @@ def observe_reads(observer: ReadObserver) -> None:
     _observer = observer
 
 
+# What asyncpg raises when the server went away, is shutting down or starting, refuses more
+# connections, or cancelled the statement (class 08, 53300 and 57 errors).
+_ASYNCPG_UNREACHABLE = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+
+
 def _unreachable(error: BaseException) -> bool:
     """Whether an error means the system could not be reached (rather than a bad query)."""
-    if isinstance(error, OSError | ConnectionError):
+    if isinstance(error, (OSError, ConnectionError, *_ASYNCPG_UNREACHABLE)):
         return True
     if isinstance(error, DBAPIError):
         return error.connection_invalidated or isinstance(error, InterfaceError | OperationalError)

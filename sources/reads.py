@@ -34,6 +34,8 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from sources.connections import ReadConnections
+
 Record = Any
 """A row a source returns: SQLAlchemy's Row or the asyncpg lane's record; both are read
 by attribute (``row.cust_no``) and by position."""
@@ -199,20 +201,14 @@ def _row_type(columns: Sequence[str]) -> type:
     return type("Row", (asyncpg.Record,), {"__slots__": (), "_fields": tuple(columns), **fields})
 
 
-async def _keep_session(_connection: asyncpg.Connection) -> None:
-    """Reads change no session state, so a connection returns to the pool as it is (the
-    default reset sends a round trip of RESET ALL and friends on every release)."""
-
-
 class AsyncpgLane:
-    """Reads on a pool of asyncpg connections of the lane's own, opened on first use."""
+    """Reads on asyncpg connections of the lane's own (``sources.connections``), opened on
+    first use."""
 
     def __init__(self, url: URL, *, pool_size: int = 10, hooks: list[StatementHook]) -> None:
         # asyncpg reads the URL's own options (sslmode, …) from the DSN.
         self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._pool_size = pool_size
-        self._pool: asyncpg.Pool | None = None
-        self._opening = asyncio.Lock()
+        self._pool = ReadConnections(self._connect, pool_size, _track)
         self._prepared: dict[Read, _Prepared] = {}
         self._dialect = asyncpg_dialect()
         self._hooks = hooks
@@ -234,24 +230,16 @@ class AsyncpgLane:
             )
         return found
 
-    async def _open(self) -> asyncpg.Pool:
-        async with self._opening:
-            if self._pool is None:
-                self._pool = await asyncpg.create_pool(
-                    self._dsn,
-                    min_size=0,
-                    max_size=self._pool_size,
-                    reset=_keep_session,
-                )
-        return self._pool
+    async def _connect(self) -> asyncpg.Connection:
+        return await asyncpg.connect(self._dsn)
 
     async def fetch(self, read: Read, params: Mapping[str, Any]) -> list[Any]:
         prepared = self.prepared(read)
         arguments = prepared.arguments(params)
         for hook in self._hooks:
             hook(prepared.sql, tuple(arguments))
-        pool = self._pool or await self._open()
-        conn = await _made(pool.acquire(), pool.release)
+        pool = self._pool
+        conn = await pool.acquire()
         try:
             return await conn.fetch(prepared.sql, *arguments, record_class=prepared.row)
         except BaseException:
@@ -261,14 +249,11 @@ class AsyncpgLane:
             conn.terminate()
             raise
         finally:
-            await pool.release(conn)
+            pool.release(conn)
 
     @property
     def checked_out(self) -> int:
-        pool = self._pool
-        return 0 if pool is None else pool.get_size() - pool.get_idle_size()
+        return self._pool.checked_out
 
     async def dispose(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            await pool.close()
+        await self._pool.close()
