@@ -62,7 +62,7 @@ def use_provider(provider: Any) -> None:
 _enabled: bool | None = None
 
 
-def _tracing() -> bool:
+def tracing() -> bool:
     """Whether spans go anywhere: a provider of ours, or a global one installed before the
     first span (as ``opentelemetry-instrument`` does at start-up). Without either, the API's
     no-op spans would still cost a few microseconds each."""
@@ -78,7 +78,7 @@ def _tracing() -> bool:
 @contextmanager
 def span(name: str, **attributes: str | int) -> Iterator[None]:
     """A span around the block (nothing without opentelemetry-api or a tracer provider)."""
-    if not _tracing():
+    if not tracing():
         yield
         return
     tracer = trace.get_tracer("c360", tracer_provider=_provider)
@@ -88,7 +88,7 @@ def span(name: str, **attributes: str | int) -> Iterator[None]:
 
 def note(**attributes: str | int | None) -> None:
     """Add attributes (None values are left out) to the current span, if any."""
-    if not _tracing():
+    if not tracing():
         return
     current = trace.get_current_span()
     for key, value in attributes.items():

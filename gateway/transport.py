@@ -74,13 +74,17 @@ class TransportChecks:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        content_type = declared = ""
+        for name, value in scope["headers"]:  # ASGI gives header names in lower case
+            if name == b"content-type":
+                content_type = value.decode("latin-1")
+            elif name == b"content-length":
+                declared = value.decode("latin-1")
         if scope["method"] == "POST" and scope["path"] == GRAPHQL_PATH:
-            media = headers.get("content-type", "").split(";")[0].strip().lower()
+            media = content_type.split(";")[0].strip().lower()
             if media in CSRF_MEDIA_TYPES:
                 await _refuse(send, 415, "UNSUPPORTED_MEDIA_TYPE", "POST JSON to /graphql.")
                 return
-        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             await _refuse(send, 413, "PAYLOAD_TOO_LARGE", self._too_large())
             return

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from gateway.breaker import BreakerState, CircuitBreaker
 from gateway.environment import overridden
-from gateway.tracing import note, span
+from gateway.tracing import note, span, tracing
 
 T = TypeVar("T")
 
@@ -179,6 +179,8 @@ class SourceGuard:
         stands; the lanes give its connection back without waiting on the server (a hung
         server can take seconds to close on), so the caller is not held either way.
         """
+        if not tracing():
+            return await self._read(attempt)
         with span("c360.source.read", **{"c360.source": self.source}):
             return await self._read(attempt)
 
@@ -193,7 +195,12 @@ class SourceGuard:
             report.track(task)
         try:
             async with asyncio.timeout(self.resilience.timeout_seconds):
-                result = await self._with_retries(attempt)
+                try:
+                    result = await attempt()
+                except Exception as error:
+                    if not self.resilience.retries or not _unreachable(error):
+                        raise
+                    result = await self._retry(attempt)
         except TimeoutError:
             self.breaker.failed()
             self._account(started, "timeout")
@@ -215,15 +222,16 @@ class SourceGuard:
         self._account(started, "ok")
         return result
 
-    async def _with_retries(self, attempt: Callable[[], Awaitable[T]]) -> T:
-        for tries_left in range(self.resilience.retries, -1, -1):
+    async def _retry(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """The retries after a first attempt that could not reach the source."""
+        for tries_left in range(self.resilience.retries - 1, -1, -1):
+            pause = self.resilience.retry_pause_seconds
+            await asyncio.sleep(pause * (1 + random.random()))
             try:
                 return await attempt()
             except Exception as error:
                 if tries_left == 0 or not _unreachable(error):
                     raise
-            pause = self.resilience.retry_pause_seconds
-            await asyncio.sleep(pause * (1 + random.random()))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _account(self, started: float, outcome: str) -> None:
@@ -231,5 +239,6 @@ class SourceGuard:
         report = current_report.get()
         if report is not None:
             report.record(self.source, seconds, ok=outcome == "ok")
-        note(read=outcome)
+        if tracing():
+            note(read=outcome)
         _observer(self.source, seconds, outcome)

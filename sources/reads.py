@@ -194,6 +194,24 @@ class _Prepared:
         ]
 
 
+def row_part(columns: Sequence[str], offset: int, name: str) -> Callable[[Any], Any]:
+    """A view of ``columns`` of a joined row starting at ``offset``, read by attribute as
+    if it were a row of its own table (its ``_fields`` are the columns)."""
+
+    def column_at(index: int) -> property:
+        def read(self: Any) -> Any:
+            return self._row[index]
+
+        return property(read)
+
+    def __init__(self: Any, row: Any) -> None:
+        self._row = row
+
+    body: dict[str, Any] = {"__slots__": ("_row",), "__init__": __init__, "_fields": tuple(columns)}
+    body.update({column: column_at(offset + j) for j, column in enumerate(columns)})
+    return type(name, (), body)
+
+
 def _row_type(columns: Sequence[str]) -> type:
     """asyncpg's record class with a property per column: rows read by attribute like
     SQLAlchemy's, with no per-row conversion (asyncpg builds these records itself)."""

@@ -3,7 +3,8 @@
 Every level of a plan asks for what its fields need as :class:`Need` s; the memo sends one
 call of each batch function for all the keys not loaded yet, the batches of a level
 concurrently, and keeps each key's result, or the error the batch failed with, for the
-fields to read while the response is built.
+fields to read while the response is built. Batches a source declares as ``fusions`` (the
+CRM's profiles and assignments) are read in one call when a level needs both.
 """
 
 from __future__ import annotations
@@ -13,6 +14,31 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 Batch = Callable[..., Awaitable[Sequence[Any]]]
+
+
+Slot = tuple[Batch, tuple[Hashable, ...]]
+
+
+def _fusions(
+    wanted: dict[Slot, dict[Hashable, None]],
+) -> list[tuple[Batch, list[Slot], list[Hashable]]]:
+    """Batches of one source that its ``fusions`` read in one call, taken out of ``wanted``:
+    (the fused batch, the slots it fills in its order, the union of their keys)."""
+    found = []
+    by_name = {
+        (getattr(batch, "__self__", None), batch.__name__): (batch, args)
+        for batch, args in wanted
+        if not args
+    }
+    for (owner, name), _slot in list(by_name.items()):
+        for names, fused_name in getattr(owner, "fusions", {}).items():
+            if name != names[0] or not all((owner, n) in by_name for n in names):
+                continue
+            slots = [by_name[(owner, n)] for n in names]
+            if all(wanted.get(slot) for slot in slots):
+                keys = {key: None for slot in slots for key in wanted.pop(slot)}
+                found.append((getattr(owner, fused_name), slots, list(keys)))
+    return found
 
 
 class Need(NamedTuple):
@@ -60,11 +86,24 @@ class Memo:
             for key in need.keys:
                 if key not in loaded:
                     keys[key] = None
-        calls = [self._call(slot, list(keys)) for slot, keys in wanted.items() if keys]
+        calls = [self._fused(batch, slots, keys) for batch, slots, keys in _fusions(wanted)]
+        calls += [self._call(slot, list(keys)) for slot, keys in wanted.items() if keys]
         if len(calls) == 1:
             await calls[0]
         elif calls:
             await asyncio.gather(*calls)
+
+    async def _fused(self, batch: Batch, slots: list[Slot], keys: list[Hashable]) -> None:
+        """One call of a fused batch (a tuple per key), filling each slot it stands for."""
+        results: Sequence[Any]
+        try:
+            results = await batch(keys)
+        except Exception as error:
+            results = [(Failed(error),) * len(slots)] * len(keys)
+        for position, slot in enumerate(slots):
+            loaded = self._loaded.setdefault(slot, {})
+            for key, result in zip(keys, results, strict=True):
+                loaded[key] = result[position]
 
     async def _call(self, slot: tuple[Batch, tuple[Hashable, ...]], keys: list[Hashable]) -> None:
         batch, args = slot

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, union
 
 from sources.base import Source, many_per_key, one_per_key
 from sources.crm import tables as t
-from sources.reads import Read, Record
+from sources.reads import Read, Record, row_part
 from sources.window import Pages, Window
 
 PROFILES = Read(lambda keys_in: select(t.profile).where(keys_in(t.profile.c.cust_no)))
@@ -54,15 +54,52 @@ COMPLAINTS_BY_CUSTOMER = Read(
 COMPLAINTS = Read(lambda keys_in: select(t.complaint).where(keys_in(t.complaint.c.complaint_id)))
 
 
+def _profiles_and_assignments(keys_in: Any) -> Any:
+    p, a = t.profile, t.assignment
+    known = union(
+        select(p.c.cust_no).where(keys_in(p.c.cust_no)),
+        select(a.c.cust_no).where(keys_in(a.c.cust_no)),
+    ).subquery("known")
+    return select(
+        *(c.label(f"p_{c.name}") for c in p.c), *(c.label(f"a_{c.name}") for c in a.c)
+    ).select_from(
+        known.outerjoin(p, p.c.cust_no == known.c.cust_no).outerjoin(
+            a, a.c.cust_no == known.c.cust_no
+        )
+    )
+
+
+PROFILES_AND_ASSIGNMENTS = Read(_profiles_and_assignments)
+PROFILE_PART = row_part([c.name for c in t.profile.c], 0, "CrmProfile")
+ASSIGNMENT_PART = row_part([c.name for c in t.assignment.c], len(t.profile.c), "CrmAssignment")
+
+
 class Crm(Source):
     """The system that keeps the relationship: who the customer is and who serves them."""
 
     name: ClassVar[str] = "crm"
     metadata = t.metadata
+    # A request that needs both for the same customers reads them in one statement.
+    fusions: ClassVar[dict[tuple[str, ...], str]] = {
+        ("profiles", "assignments"): "profiles_and_assignments"
+    }
 
     async def profiles(self, cust_nos: Sequence[str]) -> list[Record | None]:
         """CRM profiles by customer number."""
         return one_per_key(await self.read_keys(PROFILES, cust_nos), cust_nos, "cust_no")
+
+    async def profiles_and_assignments(
+        self, cust_nos: Sequence[str]
+    ) -> list[tuple[Record | None, Record | None]]:
+        """:meth:`profiles` and :meth:`assignments` at once: (profile, assignment) per key."""
+        found = {}
+        for row in await self.read_keys(PROFILES_AND_ASSIGNMENTS, cust_nos):
+            profile, assignment = PROFILE_PART(row), ASSIGNMENT_PART(row)
+            found[profile.cust_no or assignment.cust_no] = (
+                profile if profile.cust_no is not None else None,
+                assignment if assignment.cust_no is not None else None,
+            )
+        return [found.get(key, (None, None)) for key in cust_nos]
 
     async def family_by_customer(self, cust_nos: Sequence[str]) -> list[list[Record]]:
         """Each customer's recorded family members."""
