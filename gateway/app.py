@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -150,6 +151,12 @@ def create_app(
         if audit is None:
             app.state.audit = AuditTrail(settings.audit_db_url)
             await app.state.audit.start()
+        # Everything made so far (modules, the schema, the policy tables) lives as long as
+        # the process: out of the collector's way, a full collection no longer walks it. A
+        # page of 50 customers makes some 50,000 objects; the full collections they set off
+        # had cost a quarter of its CPU.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -84,8 +84,11 @@ class Disclosure:
             self._rules[key] = found
         return found
 
-    def disclose(self, field: str, customer_number: str, value: Any, path: Any) -> Any:
-        """The value as this request may see it (None when not shown)."""
+    def disclose(
+        self, field: str, customer_number: str, value: Any, path: Any, dotted: str | None = None
+    ) -> Any:
+        """The value as this request may see it (None when not shown). ``dotted`` is the
+        path written with dots, when the caller has it already."""
         if value is None or (type(value) is str and not value):
             return value
         rule = self.rule(field, customer_number)
@@ -95,13 +98,13 @@ class Disclosure:
                 if not self.audit.available:
                     self._note(path, _AUDIT_DOWN, code=AUDIT_UNAVAILABLE)
                     return None
-                self._read(field, customer_number, path, _CLEAR, None)
+                self._read(field, customer_number, path, _CLEAR, None, dotted)
             return value
         self._note(path, rule)
         if treatment is Treatment.MASKED:
             return mask(rule.form or "", value if isinstance(value, str) else str(value))
         if treatment is Treatment.WITHHELD:
-            self._read(field, customer_number, path, _WITHHELD, rule.reason)
+            self._read(field, customer_number, path, _WITHHELD, rule.reason, dotted)
         return None
 
     def disclose_band(
@@ -147,14 +150,22 @@ class Disclosure:
             )
 
     def _read(
-        self, field: str, customer_number: str, path: Any, treatment: str, reason: str | None
+        self,
+        field: str,
+        customer_number: str,
+        path: Any,
+        treatment: str,
+        reason: str | None,
+        dotted: str | None,
     ) -> None:
         key = (customer_number, treatment, reason)
         group = self._reads.get(key)
         if group is None:
             group = self._reads[key] = ({}, [])
         group[0][field] = None
-        group[1].append(".".join(map(str, path if type(path) is tuple else _path_list(path))))
+        if dotted is None:
+            dotted = ".".join(map(str, path if type(path) is tuple else _path_list(path)))
+        group[1].append(dotted)
 
     def _maker(self) -> Any:
         make = self._records

@@ -45,10 +45,13 @@ class Rule:
         present = [c for c in candidates if c.value]
         if len(present) < 2:
             return present[0] if present else None
-        ranked = sorted(present, key=lambda c: self.priority.index(c.source))
+        ranked = sorted(present, key=self._rank)
         if self.kind == "PRIORITY":
             return ranked[0]
-        return max(ranked, key=lambda c: c.updated_at or datetime.min)
+        return max(ranked, key=_updated)
+
+    def _rank(self, candidate: Candidate) -> int:
+        return self.priority.index(candidate.source)
 
 
 SURVIVORSHIP: dict[MergedAttribute, Rule] = {
@@ -92,31 +95,38 @@ def _normalise(value: str | None) -> str:
     return "".join((value or "").split())
 
 
+# Where each system keeps each merged attribute: (value column, updated-at column).
+_COLUMNS = {
+    MergedAttribute.NAME: (("legal_name", "updated_at"), ("name", "updated_at")),
+    MergedAttribute.MOBILE: (("mobile", "mobile_updated_at"), ("mobile", "mobile_updated_at")),
+    MergedAttribute.ADDRESS: (("address", "address_updated_at"), ("address", "address_updated_at")),
+}
+_NONE = (None, None)
+
+
 def merge(party: Any | None, profile: Any | None) -> dict[MergedAttribute, Merged]:
     """Merge the core party record and the CRM profile by the declared rules."""
-    candidates = {
-        MergedAttribute.NAME: [
-            Candidate(SourceSystem.CORE, _get(party, "legal_name"), _get(party, "updated_at")),
-            Candidate(SourceSystem.CRM, _get(profile, "name"), _get(profile, "updated_at")),
-        ],
-        MergedAttribute.MOBILE: [
-            Candidate(SourceSystem.CORE, _get(party, "mobile"), _get(party, "mobile_updated_at")),
-            Candidate(
-                SourceSystem.CRM, _get(profile, "mobile"), _get(profile, "mobile_updated_at")
-            ),
-        ],
-        MergedAttribute.ADDRESS: [
-            Candidate(SourceSystem.CORE, _get(party, "address"), _get(party, "address_updated_at")),
-            Candidate(
-                SourceSystem.CRM, _get(profile, "address"), _get(profile, "address_updated_at")
-            ),
-        ],
-    }
-    return {
-        attribute: Merged(attribute, SURVIVORSHIP[attribute].choose(found), tuple(found))
-        for attribute, found in candidates.items()
-    }
+    merged = {}
+    new = tuple.__new__
+    for attribute, ((core_value, core_time), (crm_value, crm_time)) in _COLUMNS.items():
+        core = _NONE if party is None else (getattr(party, core_value), getattr(party, core_time))
+        crm = (
+            _NONE if profile is None else (getattr(profile, crm_value), getattr(profile, crm_time))
+        )
+        found = [
+            new(Candidate, (SourceSystem.CORE, *core)),
+            new(Candidate, (SourceSystem.CRM, *crm)),
+        ]
+        chosen = SURVIVORSHIP[attribute].choose(found)
+        merged[attribute] = new(Merged, (attribute, chosen, tuple(found)))
+    return merged
 
 
-def _get(record: Any | None, attr: str) -> Any:
-    return None if record is None else getattr(record, attr)
+def _updated(candidate: Candidate) -> datetime:
+    return candidate.updated_at or datetime.min
+
+
+def _values(record: Any | None, columns: tuple[str, str]) -> tuple[Any, Any]:
+    if record is None:
+        return _NONE
+    return getattr(record, columns[0]), getattr(record, columns[1])

@@ -195,21 +195,18 @@ class _Prepared:
 
 
 def row_part(columns: Sequence[str], offset: int, name: str) -> Callable[[Any], Any]:
-    """A view of ``columns`` of a joined row starting at ``offset``, read by attribute as
-    if it were a row of its own table (its ``_fields`` are the columns)."""
+    """The ``columns`` of a joined row starting at ``offset``, as a row of their own read by
+    attribute (a tuple with a property per column and ``_fields``)."""
+    body: dict[str, Any] = {"__slots__": (), "_fields": tuple(columns)}
+    body.update({column: property(itemgetter(j)) for j, column in enumerate(columns)})
+    part = type(name, (tuple,), body)
+    end = offset + len(columns)
+    new = tuple.__new__
 
-    def column_at(index: int) -> property:
-        def read(self: Any) -> Any:
-            return self._row[index]
+    def cut(row: Any) -> Any:
+        return new(part, row[offset:end])
 
-        return property(read)
-
-    def __init__(self: Any, row: Any) -> None:
-        self._row = row
-
-    body: dict[str, Any] = {"__slots__": ("_row",), "__init__": __init__, "_fields": tuple(columns)}
-    body.update({column: column_at(offset + j) for j, column in enumerate(columns)})
-    return type(name, (), body)
+    return cut
 
 
 def _row_type(columns: Sequence[str]) -> type:

@@ -11,7 +11,7 @@ from resolvers.pagination import DateRange, moment_window
 from resolvers.plan.memo import Need
 from resolvers.plan.pages import Page
 from resolvers.plan.run import Run
-from resolvers.plan.specs import Band, Gated, Plain, Related, Table, column, reference_row
+from resolvers.plan.specs import Band, Plain, Related, Table, column, gated, reference_row
 from sources.window import Window
 
 
@@ -71,9 +71,9 @@ ACCOUNT: Table = {
     "openedOn": column("opened_on"),
     "maturityDate": column("maturity_date"),
     "status": column("status"),
-    "accountNumber": Gated("Account.accountNumber", lambda a, _run: a.acct_no),
-    "cardNumber": Gated("Account.cardNumber", lambda a, _run: a.card_no),
-    "balance": Gated("Account.balance", lambda a, _run: a.balance),
+    "accountNumber": gated("Account.accountNumber", "acct_no"),
+    "cardNumber": gated("Account.cardNumber", "card_no"),
+    "balance": gated("Account.balance", "balance"),
     "balanceBand": Band("Account.balanceBand", lambda a, _run: a.balance, lambda a: a.currency),
     "branch": Related(lambda a, run, _args: branch_of(a.branch_code, run), reference=True),
     "transactions": Related(_account_transactions, needs=_account_transaction_needs),
@@ -85,8 +85,8 @@ TRANSACTION: Table = {
     "direction": column("direction"),
     "channel": column("channel"),
     "bookedAt": Plain(lambda t, _run: local(t.booked_at)),
-    "amount": Gated("Transaction.amount", lambda t, _run: t.amount),
-    "counterparty": Gated("Transaction.counterparty", lambda t, _run: t.counterparty),
+    "amount": gated("Transaction.amount", "amount"),
+    "counterparty": gated("Transaction.counterparty", "counterparty"),
     "amountBand": Band("Transaction.amountBand", lambda t, _run: t.amount, lambda t: t.currency),
     "branch": Related(lambda t, run, _args: branch_of(t.branch_code, run), reference=True),
 }

@@ -37,6 +37,7 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
+from resolvers.plan.codegen import builder
 from resolvers.plan.fields import (
     Banded,
     Child,
@@ -47,7 +48,7 @@ from resolvers.plan.fields import (
     Selection,
     Typename,
 )
-from resolvers.plan.specs import Band, Gated, Related, Root, Spec, Table
+from resolvers.plan.specs import Band, Gated, Plain, Related, Root, Spec, Table
 
 NO_VARIABLES = VariableValues({}, {})
 _IDENTITY_SCALARS = {"String", "ID", "Int", "Float", "Boolean"}
@@ -140,7 +141,9 @@ class Compiler:
                 loads.append(_loader(needs, arguments))
             if child is not None:
                 nested.append((_children(compiled.read), child))  # type: ignore[attr-defined]
-        return Selection(parent.name, fields, loads, nested, reference)
+        return Selection(
+            parent.name, fields, loads, nested, reference, builder(tuple(fields), _same)
+        )
 
     def field(
         self,
@@ -166,8 +169,9 @@ class Compiler:
             if isinstance(spec, Gated):
                 serialize = _serializer(named)
                 return Disclosed(
-                    key, label, node, spec.catalogue, spec.read, spec.owner, serialize
-                ), None
+                    key, label, node, spec.catalogue, spec.read, spec.owner, serialize,
+                    spec.attribute,
+                ), None  # fmt: skip
             return Banded(
                 key, label, node, spec.catalogue, spec.amount, spec.owner, spec.currency
             ), None
@@ -184,7 +188,8 @@ class Compiler:
         if child is None:
             if listed:
                 raise Unsupported(f"{label}: lists of leaves")
-            return Leaf(key, label, node, nonnull, read, _serializer(named)), None
+            attribute = spec.attribute if isinstance(spec, Plain) else None
+            return Leaf(key, label, node, nonnull, read, _serializer(named), attribute), None
         if listed:
             return Children(key, label, node, nonnull, read, child, items_nonnull), child
         return Child(key, label, node, nonnull, read, child), child

@@ -16,7 +16,7 @@ from resolvers.plan.fields import Selection
 from resolvers.plan.memo import Batch, Failed, Need
 from resolvers.plan.pages import Page
 from resolvers.plan.run import Run
-from resolvers.plan.specs import Band, Gated, Plain, Related, Root, Table, column
+from resolvers.plan.specs import Band, Gated, Plain, Related, Root, Table, column, gated
 from resolvers.plan.staff import rm_of
 from resolvers.survivorship import Merged, merge
 from resolvers.tiers import required_grade, tier_of
@@ -121,7 +121,7 @@ CUSTOMER: Table = {
     "name": Gated("Customer.name", _merged(MergedAttribute.NAME)),
     "mobile": Gated("Customer.mobile", _merged(MergedAttribute.MOBILE)),
     "address": Gated("Customer.address", _merged(MergedAttribute.ADDRESS)),
-    "idNumber": Gated("Customer.idNumber", lambda c, _run: c.party.id_no),
+    "idNumber": gated("Customer.idNumber", "party.id_no"),
     "birthDate": Gated("Customer.birthDate", lambda c, _run: c.party.birth_date.isoformat()),
     "email": Gated("Customer.email", lambda c, _run: c.profile.email if c.profile else None),
     "totalAssets": Gated("Customer.totalAssets", _assets, needs=_asset_needs, reference=True),

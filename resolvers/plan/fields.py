@@ -53,7 +53,7 @@ class Field:
 class Leaf(Field):
     """A scalar or enum value read from the object and serialized."""
 
-    __slots__ = ("read", "serialize")
+    __slots__ = ("attribute", "read", "serialize")
 
     def __init__(
         self,
@@ -63,10 +63,12 @@ class Leaf(Field):
         nonnull: bool,
         read: Read,
         serialize: Callable[[Any], Any],
+        attribute: str | None = None,
     ) -> None:
         super().__init__(key, label, node, nonnull)
         self.read = read
         self.serialize = serialize
+        self.attribute = attribute  # read is obj.<attribute>
 
     def value(self, obj: Any, run: Run, path: Path) -> Any:
         try:
@@ -84,7 +86,7 @@ class Leaf(Field):
 class Disclosed(Field):
     """A customer-data value, released through the request's disclosure gate."""
 
-    __slots__ = ("catalogue", "owner", "read", "serialize")
+    __slots__ = ("attribute", "catalogue", "owner", "read", "serialize")
 
     def __init__(
         self,
@@ -95,12 +97,14 @@ class Disclosed(Field):
         read: Read,
         owner: Callable[[Any], str],
         serialize: Callable[[Any], Any],
+        attribute: str | None = None,
     ) -> None:
         super().__init__(key, label, node, False)
         self.catalogue = catalogue
         self.read = read
         self.owner = owner
         self.serialize = serialize
+        self.attribute = attribute
 
     def value(self, obj: Any, run: Run, path: Path) -> Any:
         here = (*path, self.key)
@@ -224,7 +228,7 @@ class Children(Field):
 class Selection:
     """The compiled selection set of one object type."""
 
-    __slots__ = ("fields", "loads", "nested", "reference", "type_name")
+    __slots__ = ("build", "fields", "loads", "nested", "reference", "type_name")
 
     def __init__(
         self,
@@ -233,19 +237,22 @@ class Selection:
         loads: Sequence[Any],
         nested: Sequence[Any],
         reference: bool = False,
+        build: Callable[[Any, Run, Path], dict[str, Any]] | None = None,
     ) -> None:
         self.type_name = type_name
         self.fields = tuple(fields)
         self.loads = tuple(loads)  # what the fields need loaded for a batch of objects
         self.nested = tuple(nested)  # (child objects of a batch, their selection)
         self.reference = reference  # some field reads the reference snapshot
+        # The response object for one object; Bubble when a non-null field came out null.
+        self.build = build or self.walk
 
     def selects(self, field_name: str) -> bool:
         """Whether the selection asks for a field (under any response key)."""
         return any(f.label == f"{self.type_name}.{field_name}" for f in self.fields)
 
-    def build(self, obj: Any, run: Run, path: Path) -> dict[str, Any]:
-        """The response object; Bubble when a non-null field came out null."""
+    def walk(self, obj: Any, run: Run, path: Path) -> dict[str, Any]:
+        """The response object, field by field (what the written builder does at once)."""
         out: dict[str, Any] = {}
         failed = False
         for field in self.fields:

@@ -30,6 +30,7 @@ class Plain:
     read: Callable[[Any, Run], Any]
     needs: Needs | None = None
     reference: bool = False  # reads the request's reference snapshot (run.reference)
+    attribute: str | None = None  # read is obj.<attribute>: the compiled code reads it inline
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Gated:
     owner: Callable[[Any], str] = owner_of
     needs: Needs | None = None
     reference: bool = False
+    attribute: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,4 +96,9 @@ def row(attribute: str) -> Callable[[Any, Run], Any]:
 
 def column(attribute: str) -> Plain:
     """A plain field that is ``obj.<attribute>`` (dotted)."""
-    return Plain(row(attribute))
+    return Plain(row(attribute), attribute=attribute)
+
+
+def gated(catalogue: str, attribute: str) -> Gated:
+    """Customer data that is ``obj.<attribute>``, owned by ``obj.cust_no``."""
+    return Gated(catalogue, row(attribute), attribute=attribute)

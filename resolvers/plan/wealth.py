@@ -6,7 +6,7 @@ from typing import Any
 
 from resolvers.ids import global_id
 from resolvers.plan.run import Run
-from resolvers.plan.specs import Band, Gated, Plain, Related, Table, column
+from resolvers.plan.specs import Band, Gated, Plain, Related, Table, column, gated
 from resolvers.tiers import holding_value
 from resolvers.wealth import value_cny
 
@@ -28,8 +28,8 @@ def _market_value_cny(holding: Any, run: Run) -> Any:
 HOLDING: Table = {
     "id": Plain(lambda h, _run: global_id("Holding", h.holding_id)),
     "openedOn": column("opened_on"),
-    "units": Gated("Holding.units", lambda h, _run: h.units),
-    "costAmount": Gated("Holding.costAmount", lambda h, _run: h.cost_amount),
+    "units": gated("Holding.units", "units"),
+    "costAmount": gated("Holding.costAmount", "cost_amount"),
     "marketValue": Gated("Holding.marketValue", _market_value, reference=True),
     "marketValueCny": Gated("Holding.marketValueCny", _market_value_cny, reference=True),
     "marketValueBand": Band(
