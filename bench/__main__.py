@@ -22,7 +22,7 @@ from bench.agenda import agenda_body
 from bench.cluster import Cluster, ensure_cluster, stop_cluster, wait_until_accepting
 from bench.documents import Workload, c360_workloads, postgraphile_workloads
 from bench.report import Report
-from bench.runs import RESULTS, check_answers, floor_runs, load_runs
+from bench.runs import RESULTS, check_answers, floor_runs, load_runs, paced_runs
 
 SYSTEMS = ("c360", "postgraphile", "floor")
 
@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--c360-port", type=int, default=18360)
     parser.add_argument("--postgraphile-port", type=int, default=15678)
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
+    parser.add_argument(
+        "--no-paced", action="store_true", help="skip the runs paced to 70 %% of peak"
+    )
     parser.add_argument(
         "--keep-postgres", action="store_true", help="leave the bench PostgreSQL cluster running"
     )
@@ -149,6 +152,8 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
             check_answers(server, c360_loads, headers, notes)
             print(f"bench: c360 ({args.workers} workers)", flush=True)
             await load_runs(report, server, c360_loads, headers, cluster, args, levels, wrk)
+            if not args.no_paced:
+                await paced_runs(report, server, c360_loads, headers, args, wrk)
             w2 = [w for w in c360_loads if w.name == "W2"]
             if w2 and not args.no_profile:
                 report.profile = await profile_c360(server, w2[0], headers, min(levels), 10, wrk)
@@ -160,6 +165,8 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
             check_answers(pg, pg_loads, {}, notes)
             print(f"bench: PostGraphile ({args.workers} workers)", flush=True)
             await load_runs(report, pg, pg_loads, {}, cluster, args, levels, wrk)
+            if not args.no_paced:
+                await paced_runs(report, pg, pg_loads, {}, args, wrk)
     if "floor" in systems:
         await floor_runs(report, cluster, env, token, c360_loads, args, levels)
     report.write(RESULTS, stamp)

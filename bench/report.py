@@ -37,6 +37,25 @@ class Row:
         return 1000.0 / self.server_cpu_ms if self.server_cpu_ms else 0.0
 
 
+@dataclass(frozen=True)
+class PacedRow:
+    """A run paced to a share of the peak throughput the open runs reached."""
+
+    system: str
+    workload: str
+    connections: int
+    peak_rps: float
+    target_rps: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    @property
+    def spread(self) -> float:
+        return self.p99_ms / self.p50_ms if self.p50_ms else 0.0
+
+
 @dataclass
 class Report:
     """Everything a run measured, with the settings and the notes the reader needs."""
@@ -44,6 +63,7 @@ class Report:
     settings: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
+    paced: list[PacedRow] = field(default_factory=list)
     profile: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     def ratios(self) -> list[dict[str, Any]]:
@@ -62,6 +82,8 @@ class Report:
                     "server_cpu_per_request": row.server_cpu_ms / pg.server_cpu_ms,
                     "requests_per_cpu_second": row.requests_per_cpu_second
                     / pg.requests_per_cpu_second,
+                    "requests_per_total_cpu_second": (pg.server_cpu_ms + pg.db_cpu_ms)
+                    / (row.server_cpu_ms + row.db_cpu_ms),
                 }
             )
         return out
@@ -91,15 +113,34 @@ class Report:
         if ratios:
             lines += [
                 "",
-                "c360 / PostGraphile:",
+                "c360 / PostGraphile (requests per CPU-second: of the servers alone, and of the "
+                "servers and the database together):",
                 "",
-                "| workload | conc. | req/s | server CPU per request | requests per CPU-second |",
-                "|---|---:|---:|---:|---:|",
+                "| workload | conc. | req/s | server CPU per request | requests per server "
+                "CPU-second | requests per server + DB CPU-second |",
+                "|---|---:|---:|---:|---:|---:|",
             ]
             lines += [
                 f"| {x['workload']} | {x['concurrency']} | {x['rps']:.2f}× "
-                f"| {x['server_cpu_per_request']:.2f}× | {x['requests_per_cpu_second']:.2f}× |"
+                f"| {x['server_cpu_per_request']:.2f}× | {x['requests_per_cpu_second']:.2f}× "
+                f"| {x['requests_per_total_cpu_second']:.2f}× |"
                 for x in ratios
+            ]
+        if self.paced:
+            lines += [
+                "",
+                "Latency at 70 % of the peak throughput (wrk pacing each connection, calibrated "
+                "on short runs, then one measured run):",
+                "",
+                "| system | workload | conn. | peak req/s | target | req/s | p50 ms | p99 ms "
+                "| p99 / p50 | errors |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {p.system} | {p.workload} | {p.connections} | {p.peak_rps:,.0f} "
+                f"| {p.target_rps:,.0f} | {p.rps:,.0f} | {p.p50_ms:.1f} | {p.p99_ms:.1f} "
+                f"| {p.spread:.2f} | {p.errors} |"
+                for p in self.paced
             ]
         for kind, title in (
             (
@@ -129,6 +170,7 @@ class Report:
             "settings": self.settings,
             "notes": self.notes,
             "rows": [asdict(r) | {"rps": r.rps} for r in self.rows],
+            "paced": [asdict(p) for p in self.paced],
             "ratios": self.ratios(),
             "profile": self.profile,
         }
@@ -146,6 +188,7 @@ def load(path: Path) -> Report:
     fields = set(Row.__dataclass_fields__)
     report = Report(data["settings"], data["notes"])
     report.rows = [Row(**{k: v for k, v in r.items() if k in fields}) for r in data["rows"]]
+    report.paced = [PacedRow(**p) for p in data.get("paced", [])]
     report.profile = {k: [tuple(x) for x in v] for k, v in (data.get("profile") or {}).items()}
     return report
 

@@ -18,7 +18,7 @@ from bench.cluster import Cluster
 from bench.documents import Workload
 from bench.floor import capture, save
 from bench.meters import PeakRss, Snapshot, settle, snapshot
-from bench.report import Report, Row
+from bench.report import PacedRow, Report, Row
 
 RESULTS = tools.BENCH_DIR / "results"
 
@@ -150,6 +150,61 @@ async def load_runs(
             )
             report.rows.append(row)
             print_row(row)
+
+
+PACED_SHARE = 0.7
+CALIBRATION_SECONDS = 5.0
+
+
+async def paced_runs(
+    report: Report,
+    server: servers.Server,
+    workloads: list[Workload],
+    headers: dict[str, str],
+    args: argparse.Namespace,
+    wrk: str,
+) -> None:
+    """W1 and W2 at 70 % of the best throughput the open runs reached, with that run's
+    connections: each connection waits between requests (wrk's delay), the wait calibrated
+    on short runs from the latency they see, then one measured run."""
+    for workload in workloads:
+        if workload.name not in ("W1", "W2"):
+            continue
+        runs = [r for r in report.rows if r.system == server.name and r.workload == workload.name]
+        peak = max(runs, key=lambda r: r.rps, default=None)
+        if peak is None or not peak.requests:
+            continue
+        connections, target = peak.concurrency, PACED_SHARE * peak.rps
+        latency_ms = peak.p50_ms * PACED_SHARE
+        script = RESULTS / "scripts" / f"{server.name}-{workload.name}-paced.lua"
+        for _ in range(3):
+            delay = max(0.0, 1000 * connections / target - latency_ms)
+            wrk_runs.write_script(script, workload, headers, delay_ms=delay)
+            load = wrk_runs.run(
+                wrk, server.url, script, connections=connections, seconds=CALIBRATION_SECONDS
+            )
+            if not load.rps or abs(load.rps - target) / target < 0.03:
+                break
+            latency_ms = max(0.0, 1000 * connections / load.rps - delay)
+        load = wrk_runs.run(wrk, server.url, script, connections=connections, seconds=args.duration)
+        paced = PacedRow(
+            server.name,
+            workload.name,
+            connections,
+            peak.rps,
+            target,
+            load.rps,
+            load.p50 * 1000,
+            load.p99 * 1000,
+            load.bad_status + load.socket_errors,
+        )
+        report.paced.append(paced)
+        print(
+            f"  {paced.system:<12} {paced.workload} paced {paced.rps:8,.0f} req/s "
+            f"({100 * paced.rps / paced.peak_rps:.0f} % of peak)  p50 {paced.p50_ms:7.1f} ms  "
+            f"p99 {paced.p99_ms:7.1f} ms  p99/p50 {paced.spread:.2f}",
+            flush=True,
+        )
 
 
 def print_row(r: Row) -> None:

@@ -16,6 +16,7 @@ local bodies = {{
 {bodies}
 }}
 local i = 0
+{pacing}
 request = function()
   i = i % #bodies + 1
   return wrk.format(nil, nil, nil, bodies[i])
@@ -51,10 +52,22 @@ def _lua_string(text: str) -> str:
     return f"[==[{text}]==]"
 
 
-def write_script(path: Path, workload: Workload, headers: dict[str, str]) -> Path:
+def write_script(
+    path: Path, workload: Workload, headers: dict[str, str], *, delay_ms: float = 0.0
+) -> Path:
+    """The Lua script of a workload; ``delay_ms`` paces each connection: it waits that long
+    after each answer before sending its next request (wrk's ``delay()``)."""
     lines = "\n".join(f'wrk.headers["{k}"] = {_lua_string(v)}' for k, v in headers.items())
     bodies = ",\n".join(_lua_string(b) for b in workload.bodies)
-    path.write_text(SCRIPT.format(headers=lines, bodies=bodies))
+    # wrk waits whole milliseconds: a fractional delay is drawn as its floor or ceiling.
+    whole, part = int(delay_ms), delay_ms - int(delay_ms)
+    pacing = (
+        f"delay = function() if math.random() < {part:.4f} then return {whole + 1} end "
+        f"return {whole} end"
+        if delay_ms > 0
+        else ""
+    )
+    path.write_text(SCRIPT.format(headers=lines, bodies=bodies, pacing=pacing))
     return path
 
 
