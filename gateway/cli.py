@@ -189,6 +189,9 @@ def run_serve(settings: Settings, host: str, port: int, workers: int) -> int:
         port=port,
         workers=workers,
         log_level="info",
+        # c360 logs one JSON line per request itself (gateway.logs); uvicorn's access line
+        # would say it again, in another format, at a cost of its own on every request.
+        access_log=False,
     )
     return 0
 
