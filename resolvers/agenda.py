@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import strawberry
 from graphql import GraphQLError
 
 from gateway.auth import Role
-from gateway.context import Info
+from gateway.context import Context, Info
 from gateway.errors import bad_user_input
 from resolvers.audit_events import FORBIDDEN
 from resolvers.banking import Account
@@ -68,9 +69,9 @@ class AgendaItem:
         return await load_product(info, self.item.product_code) if self.item.product_code else None
 
 
-def agenda_rules(info: Info) -> AgendaRules:
+def agenda_rules(ctx: Context) -> AgendaRules:
     """The configured thresholds and holidays."""
-    settings = info.context.settings
+    settings = ctx.settings
     return AgendaRules(
         nav_swing_threshold=settings.nav_swing_threshold,
         nav_swing_days=settings.nav_swing_days,
@@ -78,20 +79,19 @@ def agenda_rules(info: Info) -> AgendaRules:
     )
 
 
-def agenda_window(info: Info, start: date, end: date) -> Window:
+def agenda_window(ctx: Context, start: date, end: date) -> Window:
     """A checked window: ``from`` not after ``to``, at most a year long."""
     DateRange(start, end)
     if end - start > timedelta(days=MAX_AGENDA_DAYS):
         raise bad_user_input(f"The window may span at most {MAX_AGENDA_DAYS} days.", argument="to")
-    return Window(start, end, info.context.today)
+    return Window(start, end, ctx.today)
 
 
-async def book_of(info: Info, relationship_manager: strawberry.ID | None) -> list[str] | None:
+async def book_of(ctx: Context, relationship_manager: str | None) -> list[str] | None:
     """The customers whose agenda the caller may see, None for a book outside their reach."""
-    ctx = info.context
     principal = ctx.principal
     role = require_role(
-        info,
+        ctx,
         {Role.RELATIONSHIP_MANAGER, Role.BRANCH_MANAGER, Role.COMPLIANCE_OFFICER},
         "The maintenance agenda",
     )
@@ -117,33 +117,55 @@ async def book_of(info: Info, relationship_manager: strawberry.ID | None) -> lis
     )
 
 
-async def maintenance_agenda(
-    info: Info, start: date, end: date, relationship_manager: strawberry.ID | None
-) -> list[AgendaItem]:
-    """The agenda of the book the caller may see, by due day."""
-    window = agenda_window(info, start, end)
-    cust_nos = await book_of(info, relationship_manager)
+async def agenda_items(
+    ctx: Context, start: date, end: date, relationship_manager: str | None
+) -> list[Item]:
+    """The domain items of the book the caller may see, by due day, before scoping (both
+    paths, the resolver tree and the planner, start from these)."""
+    window = agenda_window(ctx, start, end)
+    cust_nos = await book_of(ctx, relationship_manager)
     if not cust_nos:
         return []
-    ctx = info.context
-    items = await book_agenda(
-        ctx.sources, await ctx.reference_data(), cust_nos, window, agenda_rules(info)
-    )
-    return await with_customers(info, items)
+    reference = await ctx.reference_data()
+    return await book_agenda(ctx.sources, reference, cust_nos, window, agenda_rules(ctx))
 
 
-async def with_customers(info: Info, items: list[Item]) -> list[AgendaItem]:
+def customer_numbers(items: list[Item]) -> list[str]:
+    """The distinct customers of some items, in their order."""
+    return list(dict.fromkeys(i.cust_no for i in items))
+
+
+class Scoped(NamedTuple):
+    """A domain item with its customer, admitted to the request's scope."""
+
+    item: Item
+    customer: Any
+
+
+def in_scope(items: list[Item], numbers: list[str], found: Sequence[Any]) -> list[Scoped]:
+    """The items whose customer was found, each with it (``found`` in the order of
+    ``numbers``, None for a customer out of scope or unknown to the core system)."""
+    customers = {n: c for n, c in zip(numbers, found, strict=True) if c is not None}
+    return [Scoped(i, customers[i.cust_no]) for i in items if i.cust_no in customers]
+
+
+async def maintenance_agenda(
+    ctx: Context, start: date, end: date, relationship_manager: str | None
+) -> list[AgendaItem]:
+    """The agenda of the book the caller may see, by due day."""
+    return await with_customers(ctx, await agenda_items(ctx, start, end, relationship_manager))
+
+
+async def with_customers(ctx: Context, items: list[Item]) -> list[AgendaItem]:
     """Schema items for domain items, each with its customer loaded and admitted to scope."""
-    numbers = list(dict.fromkeys(i.cust_no for i in items))
-    admitted = await info.context.scope.admit(numbers)
-    loaded = await load_customers(info, numbers)
-    customers: dict[str, Any] = {
-        n: c for n, c, ok in zip(numbers, loaded, admitted, strict=True) if ok and c is not None
-    }
+    numbers = customer_numbers(items)
+    admitted = await ctx.scope.admit(numbers)
+    loaded = await load_customers(ctx, numbers)
+    found = [c if ok else None for c, ok in zip(loaded, admitted, strict=True)]
     return [
         AgendaItem(
             item=i,
-            customer=customers[i.cust_no],
+            customer=customer,
             reason=i.reason,
             due_on=i.due_on,
             care_type=CareType(i.care_type),
@@ -151,6 +173,5 @@ async def with_customers(info: Info, items: list[Item]) -> list[AgendaItem]:
             occasion=i.occasion,
             done=i.done,
         )
-        for i in items
-        if i.cust_no in customers
+        for i, customer in in_scope(items, numbers, found)
     ]

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.context import Info
+from gateway.context import Context, Info
 from resolvers.banking import Account, Branch, Transaction, TransactionConnection, load_branch
 from resolvers.customer_practice import (
     HomeBranchSuggestion,
@@ -397,13 +397,12 @@ async def customer_total_assets(info: Info, cust_no: str) -> Decimal:
 
 async def load_customer(info: Info, cust_no: str) -> Customer | None:
     """The merged customer with a customer number, None when the core system has no party."""
-    customers = await load_customers(info, [cust_no])
+    customers = await load_customers(info.context, [cust_no])
     return customers[0]
 
 
-async def load_customers(info: Info, cust_nos: list[str]) -> list[Customer | None]:
+async def load_customers(ctx: Context, cust_nos: list[str]) -> list[Customer | None]:
     """Merged customers in key order, None where the core system has no party."""
-    ctx = info.context
     parties, profiles = await asyncio.gather(
         ctx.loaders.many(ctx.sources.core.parties, cust_nos),
         ctx.loaders.many(ctx.sources.crm.profiles, cust_nos),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
@@ -10,6 +11,10 @@ from aiodataloader import DataLoader
 from sources import Sources
 
 BatchFn = Callable[..., Awaitable[Sequence[Any]]]
+
+
+class ReadAbandoned(Exception):
+    """A batch cancelled because its request was abandoned."""
 
 
 class Loaders:
@@ -31,7 +36,12 @@ class Loaders:
         if loader is None:
 
             async def load(keys: list[Any]) -> list[Any]:
-                return list(await batch(keys, *args))
+                try:
+                    return list(await batch(keys, *args))
+                except asyncio.CancelledError:
+                    # The request was abandoned (sources.guarded cancels its reads): fail
+                    # the loads waiting on this batch, which would otherwise wait forever.
+                    raise ReadAbandoned from None
 
             loader = DataLoader(batch_load_fn=load)
             self._loaders[key] = loader

@@ -56,9 +56,7 @@ async def ownership_review(
     grouping the last 12 months' transactions by customer and branch.
     """
     ctx = info.context
-    role = require_role(
-        info, {Role.BRANCH_MANAGER, Role.COMPLIANCE_OFFICER}, "The ownership review"
-    )
+    role = require_role(ctx, {Role.BRANCH_MANAGER, Role.COMPLIANCE_OFFICER}, "The ownership review")
     check_first(first, ctx.settings.max_page_size)
     after_key = parse_key_cursor(after) if after else None
     code = str(parse_global_id(branch, "Branch")[1]) if branch else None
@@ -80,7 +78,7 @@ async def ownership_review(
     }
     listed = [c for c, s in suggestions.items() if s.differs_from_assigned()]
     page = [c for c in listed if after_key is None or c > after_key][: first + 1]
-    admitted, loaded = await asyncio.gather(ctx.scope.admit(page), load_customers(info, page))
+    admitted, loaded = await asyncio.gather(ctx.scope.admit(page), load_customers(ctx, page))
     entries = [
         OwnershipReviewEntry(
             customer_number=c,

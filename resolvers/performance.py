@@ -58,11 +58,11 @@ async def rm_performance(
     """One row per RM the caller may see, by RM id."""
     ctx = info.context
     role = require_role(
-        info,
+        ctx,
         {Role.RELATIONSHIP_MANAGER, Role.BRANCH_MANAGER, Role.COMPLIANCE_OFFICER},
         "RM performance",
     )
-    window = agenda_window(info, start, end)
+    window = agenda_window(ctx, start, end)
     code = str(parse_global_id(branch, "Branch")[1]) if branch else None
     if role is not Role.COMPLIANCE_OFFICER:
         if code not in (None, ctx.principal.branch):
@@ -84,7 +84,7 @@ async def rm_performance(
     assets_from, assets_to, items, contacts, complaints = await asyncio.gather(
         assets_on(sources, reference, book, start),
         assets_on(sources, reference, book, end),
-        book_agenda(sources, reference, book, window, agenda_rules(info)),
+        book_agenda(sources, reference, book, window, agenda_rules(ctx)),
         sources.crm.contacts_between(book, start_of(start), day_end(end)),
         sources.crm.complaints_touching(book, start_of(start), day_end(end)),
     )

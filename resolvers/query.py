@@ -90,7 +90,9 @@ class Query:
         if scope.reaches_nobody:
             selection = CustomerSelection(None, None, None, empty=True)
         numbers = await selection.customer_numbers(info.context, after_key, first + 1)
-        admitted, loaded = await asyncio.gather(scope.admit(numbers), load_customers(info, numbers))
+        admitted, loaded = await asyncio.gather(
+            scope.admit(numbers), load_customers(info.context, numbers)
+        )
         customers = [c for c, ok in zip(loaded, admitted, strict=True) if c is not None and ok]
         return connection(  # type: ignore[no-any-return]
             customers,
@@ -135,7 +137,7 @@ class Query:
         to: date,
         relationship_manager: strawberry.ID | None = None,
     ) -> list[AgendaItem]:
-        return await maintenance_agenda(info, from_, to, relationship_manager)
+        return await maintenance_agenda(info.context, from_, to, relationship_manager)
 
     @strawberry.field(
         description="Customers whose assigned branch is not the branch they mostly banked at "

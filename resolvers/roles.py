@@ -7,13 +7,13 @@ from collections.abc import Collection
 from graphql import GraphQLError
 
 from gateway.auth import Role
-from gateway.context import Info
+from gateway.context import Context
 from resolvers.audit_events import FORBIDDEN
 
 
-def require_role(info: Info, roles: Collection[Role], what: str) -> Role:
+def require_role(ctx: Context, roles: Collection[Role], what: str) -> Role:
     """The caller's role, or a FORBIDDEN error naming the roles that may ask for ``what``."""
-    role = info.context.principal.role
+    role = ctx.principal.role
     if role not in roles:
         allowed = ", ".join(sorted(r.value for r in roles))
         raise GraphQLError(

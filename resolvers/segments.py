@@ -71,7 +71,7 @@ class SegmentCell:
 async def segments(info: Info, by: list[SegmentDimension], minimum: int) -> list[SegmentCell]:
     """Cells over every customer of the bank; marketing analysts and compliance officers only."""
     ctx = info.context
-    require_role(info, {Role.MARKETING_ANALYST, Role.COMPLIANCE_OFFICER}, "Segments")
+    require_role(ctx, {Role.MARKETING_ANALYST, Role.COMPLIANCE_OFFICER}, "Segments")
     if minimum < MINIMUM_CELL_SIZE:
         raise bad_user_input(
             f"`minimumCellSize` must be at least {MINIMUM_CELL_SIZE}.",

@@ -16,7 +16,7 @@ from resolvers.plan.fields import Selection
 from resolvers.plan.memo import Batch, Failed, Need
 from resolvers.plan.pages import Page
 from resolvers.plan.run import Run
-from resolvers.plan.specs import Band, Gated, Plain, Related, Root, Table, column, gated
+from resolvers.plan.specs import Band, Gated, Plain, Related, Table, column, gated
 from resolvers.plan.staff import rm_of
 from resolvers.survivorship import Merged, merge
 from resolvers.tiers import required_grade, tier_of
@@ -172,7 +172,8 @@ async def customers_in_scope(run: Run, numbers: Sequence[str]) -> list[CustomerR
     return found
 
 
-async def _customer(run: Run, args: dict[str, Any], _selection: Selection | None) -> Any:
+async def customer_by_id(run: Run, args: dict[str, Any], _selection: Selection | None) -> Any:
+    """``customer(id:)``: the customer in scope with a global id, or None."""
     _type, cust_no = parse_global_id(args["id"], "Customer")
     [customer] = await customers_in_scope(run, [str(cust_no)])
     return customer
@@ -195,7 +196,9 @@ def _customer_filter(given: dict[str, Any] | None) -> CustomerFilter | None:
     )
 
 
-async def _customers(run: Run, args: dict[str, Any], selection: Selection | None) -> Page:
+async def customers_page(run: Run, args: dict[str, Any], selection: Selection | None) -> Page:
+    """``customers(first:, after:, filter:)``: a page of the customers in scope, with their
+    total count when the selection asks for it."""
     ctx = run.ctx
     first, after = args["first"], args["after"]
     check_first(first, ctx.settings.max_page_size)
@@ -224,15 +227,10 @@ def _total(page: Page, _run: Run) -> Any:
     return page.total
 
 
-async def _branches(run: Run, _args: dict[str, Any], _selection: Selection | None) -> Any:
+async def all_branches(run: Run, _args: dict[str, Any], _selection: Selection | None) -> Any:
+    """``branches``: every branch, by code."""
     branches = (await run.ctx.reference_data()).branches
     return [branches[code] for code in sorted(branches)]
 
 
 CUSTOMER_CONNECTION_EXTRA: Table = {"totalCount": Plain(_total)}
-
-QUERY: Table = {
-    "customer": Root(_customer),
-    "customers": Root(_customers),
-    "branches": Root(_branches),
-}
