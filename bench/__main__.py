@@ -38,6 +38,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workloads", default="W1,W2,W3,W4")
     parser.add_argument("--systems", default=",".join(SYSTEMS))
     parser.add_argument("--pg-port", type=int, default=5433, help="the bench PostgreSQL cluster")
+    parser.add_argument(
+        "--pgdata",
+        default="pgdata",
+        help="the cluster's folder under bench/.tools (one per scale keeps each loaded bank)",
+    )
     parser.add_argument("--c360-port", type=int, default=18360)
     parser.add_argument("--postgraphile-port", type=int, default=15678)
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
@@ -176,7 +181,7 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    cluster = ensure_cluster(tools.TOOLS_DIR / "pgdata", args.pg_port)
+    cluster = ensure_cluster(tools.TOOLS_DIR / args.pgdata, args.pg_port)
     try:
         wait_until_accepting(cluster)
         report = asyncio.run(main_async(args, cluster))
