@@ -7,7 +7,19 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.schema import Table
@@ -44,25 +56,11 @@ class Pages:
 
     def read(self, window: Window) -> tuple[Read, dict[str, Any]]:
         """The declared read for this window's shape, and its parameters (besides keys)."""
-        params: dict[str, Any] = {"limit": window.limit}
-        if window.since is not None:
-            params["since"] = window.since
-        if window.until is not None:
-            params["until"] = window.until
-        if window.before is not None:
-            params["before_moment"], params["before_id"] = window.before
-        shape = (window.since is not None, window.until is not None, window.before is not None)
-        return _windowed(self, *shape), params
+        return _windowed(self, *_shape(window)), _params(window)
 
-
-@cache
-def _windowed(pages: Pages, since: bool, until: bool, before: bool) -> Read:
-    """Up to ``limit`` newest rows per parent, for all parents in one statement."""
-    table = pages.table
-    parent, moment, row_id = (table.c[pages.parent], table.c[pages.moment], table.c[pages.row_id])
-    newest_first = (moment.desc(), row_id.desc())
-
-    def conditions() -> list[ColumnElement[bool]]:
+    def conditions(self, since: bool, until: bool, before: bool) -> list[ColumnElement[bool]]:
+        """The window's conditions on this list's rows, as bind parameters."""
+        moment, row_id = self.table.c[self.moment], self.table.c[self.row_id]
         found: list[ColumnElement[bool]] = []
         if since:
             found.append(moment >= bindparam("since", type_=moment.type))
@@ -73,6 +71,105 @@ def _windowed(pages: Pages, since: bool, until: bool, before: bool) -> Read:
             seen_id = bindparam("before_id", type_=row_id.type)
             found.append(or_(moment < seen_moment, and_(moment == seen_moment, row_id < seen_id)))
         return found
+
+
+@dataclass(frozen=True)
+class OwnedPages:
+    """A page of ``pages`` for each row of ``owner`` that has one of the keys in
+    ``owner_key``, read with the owner rows in one statement: each row is one of the page's
+    rows (its own column names; nulls when the owner has none) followed by the owner's
+    columns (labelled ``o_…``), by key, then ``owner_order``, then rank, so a row reads as a
+    row of the page as it is. The owner's ``pages.parent`` column is its primary key. Past
+    an owner's first row only its key and primary key are filled in (the rest is null), so
+    the owner's values are not sent and decoded once per page row."""
+
+    owner: Table
+    owner_key: str
+    owner_order: tuple[str, ...]
+    pages: Pages
+
+    def read(self, window: Window) -> tuple[Read, dict[str, Any]]:
+        return _owned(self, *_shape(window)), _params(window)
+
+
+def _shape(window: Window) -> tuple[bool, bool, bool]:
+    return (window.since is not None, window.until is not None, window.before is not None)
+
+
+def _params(window: Window) -> dict[str, Any]:
+    params: dict[str, Any] = {"limit": window.limit}
+    if window.since is not None:
+        params["since"] = window.since
+    if window.until is not None:
+        params["until"] = window.until
+    if window.before is not None:
+        params["before_moment"], params["before_id"] = window.before
+    return params
+
+
+@cache
+def _owned(owned: OwnedPages, since: bool, until: bool, before: bool) -> Read:
+    pages, owner = owned.pages, owned.owner
+    table = pages.table
+    parent, moment, row_id = (table.c[pages.parent], table.c[pages.moment], table.c[pages.row_id])
+    owner_id, owner_key = owner.c[pages.parent], owner.c[owned.owner_key]
+    newest_first = (moment.desc(), row_id.desc())
+    order = [owner_key, *(owner.c[name] for name in owned.owner_order)]
+
+    def owner_columns(rank: Any) -> list[Any]:
+        first = or_(rank.is_(None), rank == literal_column("1"))
+        return [
+            (c if c is owner_id or c is owner_key else case((first, c))).label(f"o_{c.name}")
+            for c in owner.c
+        ]
+
+    def build(keys_in: KeysIn) -> Select[Any]:
+        rank = func.row_number().over(partition_by=parent, order_by=newest_first)
+        owned_ids = select(owner_id).where(keys_in(owner_key))
+        ranked: Subquery = (
+            select(table, rank.label("page_rank"))
+            .where(parent.in_(owned_ids.scalar_subquery()), *pages.conditions(since, until, before))
+            .subquery()
+        )
+        joined = owner.outerjoin(
+            ranked,
+            and_(ranked.c[pages.parent] == owner_id, ranked.c.page_rank <= bindparam("limit")),
+        )
+        return (
+            select(*ranked.c, *owner_columns(ranked.c.page_rank))
+            .select_from(joined)
+            .where(keys_in(owner_key))
+            .order_by(*order, ranked.c.page_rank)
+        )
+
+    def lateral() -> Select[Any]:
+        rank = func.row_number().over(order_by=newest_first)
+        page = (
+            select(table, rank.label("page_rank"))
+            .where(parent == owner_id, *pages.conditions(since, until, before))
+            .order_by(*newest_first)
+            .limit(bindparam("limit"))
+            .lateral("page")
+        )
+        return (
+            select(*page.c, *owner_columns(page.c.page_rank))
+            .select_from(owner.outerjoin(page, true()))
+            .where(owner_key == any_(bindparam(KEYS, type_=ARRAY(owner_key.type))))
+            .order_by(*order, page.c.page_rank)
+        )
+
+    return Read(build, postgresql=lateral)
+
+
+@cache
+def _windowed(pages: Pages, since: bool, until: bool, before: bool) -> Read:
+    """Up to ``limit`` newest rows per parent, for all parents in one statement."""
+    table = pages.table
+    parent, moment, row_id = (table.c[pages.parent], table.c[pages.moment], table.c[pages.row_id])
+    newest_first = (moment.desc(), row_id.desc())
+
+    def conditions() -> list[ColumnElement[bool]]:
+        return pages.conditions(since, until, before)
 
     def build(keys_in: KeysIn) -> Select[Any]:
         rank = func.row_number().over(partition_by=parent, order_by=newest_first)

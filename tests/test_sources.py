@@ -172,3 +172,36 @@ async def test_every_declared_read_answers_on_its_lane_as_sqlalchemy_does(
         assert [tuple(r) for r in got] == [tuple(r) for r in want]
         assert [[type(v) for v in r] for r in got] == [[type(v) for v in r] for r in want]
         assert got[0]._fields == tuple(want[0]._fields)
+
+
+PAGE_FIELDS = [*(c.name for c in core.transaction.c), "page_rank"]
+
+
+def as_page_row(row: object) -> tuple[object, ...]:
+    return tuple(getattr(row, name) for name in PAGE_FIELDS)
+
+
+async def test_accounts_with_their_pages_read_as_the_two_reads_do(sources: Sources) -> None:
+    txns = await rows(sources, core.transaction)
+    owners = [*sorted({t.cust_no for t in txns})[:15], "8899999999"]
+    late = datetime(2100, 1, 1)
+    some = min(t.booked_at for t in txns) + timedelta(days=60)
+    for window in (
+        Window(limit=3),
+        Window(limit=2, since=some, until=late),
+        Window(limit=4, before=(some + timedelta(days=90), 10**12)),
+    ):
+        fused = await sources.core.accounts_with_transactions(owners, window)
+        accounts = await sources.core.accounts_by_customer(owners)
+        for (got_accounts, got_pages), want_accounts in zip(fused, accounts, strict=True):
+            assert [tuple(a) for a in got_accounts] == [tuple(a) for a in want_accounts]
+            pages = await sources.core.transactions_by_account(
+                [a.acct_id for a in want_accounts], window
+            )
+            for account, page in zip(want_accounts, pages, strict=True):
+                # A fused row reads as the transaction (the account's columns follow it).
+                got = [
+                    tuple(getattr(t, f) for f in PAGE_FIELDS) for t in got_pages[account.acct_id]
+                ]
+                assert got == [tuple(getattr(t, f) for f in PAGE_FIELDS) for t in page]
+    assert fused[-1] == ([], {})

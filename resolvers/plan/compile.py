@@ -135,8 +135,11 @@ class Compiler:
             reference |= self.uses_reference(spec)
             arguments = self.arguments(definition, node)
             compiled, child = self.field(parent, key, nodes, definition, spec, arguments, at_root)
+            compiled.arguments = arguments
             fields.append(compiled)
             needs = getattr(spec, "needs", None)
+            if isinstance(spec, Related) and spec.prefetch is not None and child is not None:
+                needs = spec.prefetch(child) or needs
             if needs is not None:
                 loads.append(_loader(needs, arguments))
             if child is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from resolvers.customer import provenance_of
@@ -13,7 +14,7 @@ from resolvers.ids import global_id, key_cursor, parse_global_id, parse_key_curs
 from resolvers.pagination import check_first
 from resolvers.plan.banking import branch_of, transactions_page, window_of
 from resolvers.plan.fields import Selection
-from resolvers.plan.memo import Batch, Failed, Need
+from resolvers.plan.memo import Batch, Failed, Memo, Need
 from resolvers.plan.pages import Page
 from resolvers.plan.run import Run
 from resolvers.plan.specs import Band, Gated, Plain, Related, Table, column, gated
@@ -111,6 +112,49 @@ def _rows_of(pick: Callable[[Sources], Batch]) -> Related:
     return Related(read, needs=needs)
 
 
+def _accounts_with_pages(accounts: Selection) -> Any:
+    """When the accounts' selection pages their transactions, the customers' accounts and
+    those pages are read in one statement (None: the accounts alone, as usual)."""
+    pages = accounts.field("transactions")
+    arguments = pages.arguments if pages is not None else None
+    if arguments is None:
+        return None
+
+    def needs(customers: Sequence[CustomerRecord], run: Run, _args: Any) -> list[Need]:
+        core = run.sources.core
+        numbers = _numbers(customers)
+        try:
+            window = window_of(run, arguments(run))
+        except Exception:  # the pages' own error, reported at each of them
+            return [Need(core.accounts_by_customer, numbers)]
+        return [
+            Need(
+                core.accounts_with_transactions,
+                numbers,
+                (window,),
+                fill=_file_accounts_and_pages,
+                covers=((core.accounts_by_customer, ()),),
+            )
+        ]
+
+    return needs
+
+
+def _file_accounts_and_pages(
+    memo: Memo, batch: Batch, keys: list[Any], results: Sequence[Any], args: tuple[Any, ...]
+) -> None:
+    """File each customer's accounts, and each account's page, where the two reads would."""
+    core = batch.__self__  # type: ignore[attr-defined]
+    for key, result in zip(keys, results, strict=True):
+        if type(result) is Failed:
+            memo.put(core.accounts_by_customer, key, result)
+            continue
+        accounts, pages = result
+        memo.put(core.accounts_by_customer, key, accounts)
+        for acct_id, page in pages.items():
+            memo.put(core.transactions_by_account, acct_id, page, *args)
+
+
 CUSTOMER: Table = {
     "id": Plain(lambda c, _run: global_id("Customer", c.cust_no)),
     "customerNumber": column("cust_no"),
@@ -138,7 +182,9 @@ CUSTOMER: Table = {
     ),
     "assignedBranch": Related(_assigned_branch, needs=_assignment_needs, reference=True),
     "relationshipManager": Related(_rm, needs=_assignment_needs, reference=True),
-    "accounts": _rows_of(lambda sources: sources.core.accounts_by_customer),
+    "accounts": replace(
+        _rows_of(lambda sources: sources.core.accounts_by_customer), prefetch=_accounts_with_pages
+    ),
     "holdings": _rows_of(lambda sources: sources.wealth.holdings_by_customer),
     "transactions": Related(_transactions, needs=_transaction_needs),
 }

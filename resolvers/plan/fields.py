@@ -28,13 +28,14 @@ class Bubble(Exception):
 class Field:
     """One response key of a selection."""
 
-    __slots__ = ("key", "label", "node", "nonnull")
+    __slots__ = ("arguments", "key", "label", "node", "nonnull")
 
     def __init__(self, key: str, label: str, node: FieldNode, nonnull: bool) -> None:
         self.key = key
         self.label = label  # "Type.field", for the non-null error
         self.node = node
         self.nonnull = nonnull
+        self.arguments: Callable[[Any], dict[str, Any]] | None = None  # set by the compiler
 
     def value(self, obj: Any, run: Run, path: Path) -> Any:
         raise NotImplementedError
@@ -249,7 +250,12 @@ class Selection:
 
     def selects(self, field_name: str) -> bool:
         """Whether the selection asks for a field (under any response key)."""
-        return any(f.label == f"{self.type_name}.{field_name}" for f in self.fields)
+        return self.field(field_name) is not None
+
+    def field(self, field_name: str) -> Field | None:
+        """The first compiled field of that schema field (under any response key)."""
+        label = f"{self.type_name}.{field_name}"
+        return next((f for f in self.fields if f.label == label), None)
 
     def walk(self, obj: Any, run: Run, path: Path) -> dict[str, Any]:
         """The response object, field by field (what the written builder does at once)."""

@@ -41,12 +41,22 @@ def _fusions(
     return found
 
 
+Fill = Callable[["Memo", Batch, list[Hashable], Sequence[Any], tuple[Hashable, ...]], None]
+"""``fill(memo, batch, keys, results, args)`` files a batch's results where others would."""
+
+
 class Need(NamedTuple):
-    """Keys a batch function is needed for (with its extra arguments)."""
+    """Keys a batch function is needed for (with its extra arguments).
+
+    A batch that reads what other batches would (a source's accounts with their pages)
+    names those batches' slots in ``covers``, and ``fill`` files its results under them;
+    the covered batches are then not called for its keys."""
 
     batch: Batch
     keys: Iterable[Hashable]
     args: tuple[Hashable, ...] = ()
+    fill: Fill | None = None
+    covers: tuple[Slot, ...] = ()
 
 
 class Failed:
@@ -75,19 +85,34 @@ class Memo:
         """Everything loaded of one batch (results or Failed), by key."""
         return self._loaded.get((batch, args), {})
 
+    def put(self, batch: Batch, key: Hashable, value: Any, *args: Hashable) -> None:
+        """File a result (or a Failed) under a batch another batch read it for."""
+        self._loaded.setdefault((batch, args), {})[key] = value
+
     async def load(self, needs: Iterable[Need]) -> None:
         """Load every needed key not loaded yet: one call per batch function and argument
         set, all of them concurrently."""
         wanted: dict[tuple[Batch, tuple[Hashable, ...]], dict[Hashable, None]] = {}
+        needs = list(needs)
+        covered: dict[Slot, set[Hashable]] = {}
+        fills: dict[Slot, Fill] = {}
+        for need in needs:
+            if need.fill is not None:
+                fills[(need.batch, need.args)] = need.fill
+                for slot in need.covers:
+                    covered.setdefault(slot, set()).update(need.keys)
         for need in needs:
             slot = (need.batch, need.args)
             loaded = self._loaded.get(slot, {})
+            skip = covered.get(slot, ())
             keys = wanted.setdefault(slot, {})
             for key in need.keys:
-                if key not in loaded:
+                if key not in loaded and key not in skip:
                     keys[key] = None
         calls = [self._fused(batch, slots, keys) for batch, slots, keys in _fusions(wanted)]
-        calls += [self._call(slot, list(keys)) for slot, keys in wanted.items() if keys]
+        calls += [
+            self._call(slot, list(keys), fills.get(slot)) for slot, keys in wanted.items() if keys
+        ]
         if len(calls) == 1:
             await calls[0]
         elif calls:
@@ -105,11 +130,13 @@ class Memo:
             for key, result in zip(keys, results, strict=True):
                 loaded[key] = result[position]
 
-    async def _call(self, slot: tuple[Batch, tuple[Hashable, ...]], keys: list[Hashable]) -> None:
+    async def _call(self, slot: Slot, keys: list[Hashable], fill: Fill | None = None) -> None:
         batch, args = slot
-        results: Iterable[Any]
+        results: Sequence[Any]
         try:
             results = await batch(keys, *args)
         except Exception as error:
             results = [Failed(error)] * len(keys)
         self._loaded.setdefault(slot, {}).update(zip(keys, results, strict=True))
+        if fill is not None:
+            fill(self, batch, keys, results, args)

@@ -66,6 +66,9 @@ class Related:
     read: Callable[[Any, Run, dict[str, Any]], Any]
     needs: Needs | None = None
     reference: bool = False
+    # Given the compiled selection of what the field returns, needs that load it together
+    # with what that selection needs in turn (None: ``needs`` as usual).
+    prefetch: Callable[[Selection], Needs | None] | None = None
 
 
 @dataclass(frozen=True)

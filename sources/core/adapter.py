@@ -11,8 +11,8 @@ from sqlalchemy import bindparam, case, func, select
 
 from sources.base import Source, many_per_key, one_per_key
 from sources.core import tables as t
-from sources.reads import Read, Record
-from sources.window import Pages, Window
+from sources.reads import Read, Record, row_part
+from sources.window import OwnedPages, Pages, Window
 
 DEPOSIT_TYPES = ("CURRENT", "TIME_DEPOSIT")
 
@@ -28,6 +28,9 @@ ACCOUNTS = Read(lambda keys_in: select(t.account).where(keys_in(t.account.c.acct
 TRANSACTIONS = Read(lambda keys_in: select(t.transaction).where(keys_in(t.transaction.c.txn_id)))
 BRANCHES = Read(lambda _keys_in: select(t.branch).order_by(t.branch.c.branch_code))
 ACCOUNT_PAGES = Pages(t.transaction, "acct_id", "booked_at", "txn_id")
+ACCOUNTS_WITH_PAGES = OwnedPages(t.account, "cust_no", ("acct_id",), ACCOUNT_PAGES)
+# A row of it reads as the transaction; the account's columns follow.
+_ACCOUNT_PART = row_part([c.name for c in t.account.c], len(t.transaction.c) + 1, "Account")
 CUSTOMER_PAGES = Pages(t.transaction, "cust_no", "booked_at", "txn_id")
 
 
@@ -74,6 +77,27 @@ class CoreBanking(Source):
         """Each customer's accounts, oldest first."""
         rows = await self.read_keys(ACCOUNTS_BY_CUSTOMER, cust_nos)
         return many_per_key(rows, cust_nos, "cust_no")
+
+    async def accounts_with_transactions(
+        self, cust_nos: Sequence[str], window: Window
+    ) -> list[tuple[list[Record], dict[int, list[Record]]]]:
+        """:meth:`accounts_by_customer` and :meth:`transactions_by_account` of those accounts
+        in one statement: per customer, the accounts and each account's page."""
+        read, params = ACCOUNTS_WITH_PAGES.read(window)
+        accounts: dict[str, dict[int, Record]] = {}
+        pages: dict[int, list[Record]] = {}
+        for row in await self.read_keys(read, cust_nos, **params):
+            acct_id = row.o_acct_id
+            page = pages.get(acct_id)
+            if page is None:
+                page = pages[acct_id] = []
+                accounts.setdefault(row.o_cust_no, {})[acct_id] = _ACCOUNT_PART(row)
+            if row.txn_id is not None:
+                page.append(row)
+        return [
+            (list(mine.values()), {acct_id: pages[acct_id] for acct_id in mine})
+            for mine in (accounts.get(key, {}) for key in cust_nos)
+        ]
 
     async def accounts(self, acct_ids: Sequence[int]) -> list[Record | None]:
         """Accounts by id."""
