@@ -14,8 +14,11 @@ def py_spy() -> str | None:
     return str(beside) if beside.exists() else shutil.which("py-spy")
 
 
-def start(pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes] | None:
-    """Start sampling ``pid`` for ``seconds`` into collapsed stacks (None without py-spy)."""
+def start(
+    pid: int, seconds: float, output: Path, *, native: bool = False
+) -> subprocess.Popen[bytes] | None:
+    """Start sampling ``pid`` for ``seconds`` into collapsed stacks (None without py-spy);
+    ``native`` adds the C frames (the event loop, asyncpg's protocol, the allocator)."""
     binary = py_spy()
     if binary is None:
         return None
@@ -34,6 +37,7 @@ def start(pid: int, seconds: float, output: Path) -> subprocess.Popen[bytes] | N
             "--output",
             str(output),
             "--nonblocking",
+            *(["--native"] if native else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pgdata", default="pgdata", help="the cluster's folder in bench/.tools")
     parser.add_argument("--port", type=int, default=18361)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--native", action="store_true", help="sample C frames too")
     args = parser.parse_args(argv)
 
     was_running = _running(Cluster((tools.TOOLS_DIR / args.pgdata).resolve(), args.pg_port))
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             children = [p for p in server.root.children(recursive=True) if "python" in p.name()]
             worker = children[-1] if children else server.root  # one worker: uvicorn itself
             output = RESULTS / f"spy-{load.name}.collapsed"
-            sampler = profile.start(worker.pid, args.seconds, output)
+            sampler = profile.start(worker.pid, args.seconds, output, native=args.native)
             if sampler is None:
                 raise SystemExit("py-spy is not installed: .venv/bin/pip install py-spy")
             measured = wrk_runs.run(

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from resolvers.ids import global_id, moment_cursor
-from resolvers.node import local
+from resolvers.node import local_text
 from resolvers.pagination import DateRange, moment_window
 from resolvers.plan.memo import Need
 from resolvers.plan.pages import Page
 from resolvers.plan.run import Run
-from resolvers.plan.specs import Band, Plain, Related, Table, column, gated, reference_row
+from resolvers.plan.specs import Band, Plain, Related, Table, column, gated, reference_row, row
 from sources.window import Window
 
 
@@ -84,7 +84,7 @@ TRANSACTION: Table = {
     "currency": column("currency"),
     "direction": column("direction"),
     "channel": column("channel"),
-    "bookedAt": Plain(lambda t, _run: local(t.booked_at)),
+    "bookedAt": Plain(row("booked_at"), attribute="booked_at", serialize=local_text),
     "amount": gated("Transaction.amount", "amount"),
     "counterparty": gated("Transaction.counterparty", "counterparty"),
     "amountBand": Band("Transaction.amountBand", lambda t, _run: t.amount, lambda t: t.currency),

@@ -192,7 +192,8 @@ class Compiler:
             if listed:
                 raise Unsupported(f"{label}: lists of leaves")
             attribute = spec.attribute if isinstance(spec, Plain) else None
-            return Leaf(key, label, node, nonnull, read, _serializer(named), attribute), None
+            serialize = (spec.serialize if isinstance(spec, Plain) else None) or _serializer(named)
+            return Leaf(key, label, node, nonnull, read, serialize, attribute), None
         if listed:
             return Children(key, label, node, nonnull, read, child, items_nonnull), child
         return Child(key, label, node, nonnull, read, child), child

@@ -31,6 +31,7 @@ class Plain:
     needs: Needs | None = None
     reference: bool = False  # reads the request's reference snapshot (run.reference)
     attribute: str | None = None  # read is obj.<attribute>: the compiled code reads it inline
+    serialize: Callable[[Any], Any] | None = None  # instead of the field type's serializer
 
 
 @dataclass(frozen=True)
