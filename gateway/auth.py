@@ -21,6 +21,7 @@ import base64
 import json
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import jwt
+from cachetools import TTLCache
 from jwt import exceptions as jwt_errors
 
 from gateway.signing_keys import (
@@ -47,6 +49,8 @@ DEFAULT_AUDIENCE: Final = "c360"
 DEFAULT_LEEWAY_SECONDS: Final = 30
 MIN_SECRET_BYTES: Final = 32  # RFC 7518 §3.2: an HS256 key at least as long as the hash
 MAX_TOKEN_LENGTH: Final = 8192
+VERIFIED_TOKENS_KEPT: Final = 4096
+VERIFIED_TOKENS_SECONDS: Final = 60.0
 REQUIRED_CLAIMS: Final = ("sub", "role", "exp", "iss", "aud")
 
 
@@ -250,12 +254,19 @@ def _principal_from_claims(claims: Mapping[str, Any]) -> Principal:
 class TokenVerifier:
     """Verifies bearer tokens against the configured keys; see the module docstring for rules.
 
-    Key files are read once, here; a bad file raises ``AuthConfigurationError``.
+    Key files are read once, here; a bad file raises ``AuthConfigurationError``. A token that
+    verified is remembered for a minute, so a client's next requests skip the signature check
+    (a fifth of the fixed cost of a request); its expiry is still checked on every request.
+    What is remembered is a pure function of the token text and the configured keys, so it
+    holds nothing of any request.
     """
 
     def __init__(self, settings: AuthSettings) -> None:
         self._settings = settings
         self._keys = _load_keys(settings)
+        self._verified: TTLCache[str, Principal] = TTLCache(
+            maxsize=VERIFIED_TOKENS_KEPT, ttl=VERIFIED_TOKENS_SECONDS
+        )
 
     @property
     def algorithms(self) -> frozenset[str]:
@@ -268,6 +279,24 @@ class TokenVerifier:
             raise AuthenticationError(AuthErrorCode.TOKEN_MISSING, "no bearer token")
         if len(token) > MAX_TOKEN_LENGTH:
             raise AuthenticationError(AuthErrorCode.TOKEN_INVALID, "token is too long")
+        known = self._verified.get(token)
+        if known is not None:
+            if self._expired(known):
+                self._verified.pop(token, None)
+                raise AuthenticationError(AuthErrorCode.TOKEN_EXPIRED, "token has expired")
+            return known
+        principal = self._verify_signed(token)
+        self._verified[token] = principal
+        return principal
+
+    def _expired(self, principal: Principal) -> bool:
+        expires_at = principal.expires_at
+        if expires_at is None:
+            return False
+        leeway = self._settings.leeway_seconds
+        return _clock() > expires_at.timestamp() + leeway
+
+    def _verify_signed(self, token: str) -> Principal:
         for key in self._candidate_keys(token):
             try:
                 claims = jwt.decode(
@@ -297,6 +326,10 @@ class TokenVerifier:
             key for key in by_algorithm if key.kid is not None and key.kid == header.get("kid")
         ]
         return by_kid or by_algorithm
+
+
+def _clock() -> float:
+    return time.time()
 
 
 def _unverified_header(token: str) -> dict[str, Any]:

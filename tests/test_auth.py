@@ -228,6 +228,26 @@ def test_expiry_beyond_leeway_is_refused(settings: AuthSettings, verifier: Token
     assert refusal(verifier, token).code == AuthErrorCode.TOKEN_EXPIRED
 
 
+def test_remembered_token_is_refused_once_it_expires(
+    settings: AuthSettings, verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = datetime.now(UTC)
+    token = mint_token(
+        settings, role=Role.CALL_CENTRE_AGENT, subject="u", now=issued, ttl_seconds=60
+    )
+    assert verifier.verify(token).subject == "u"
+    assert verifier.verify(token).subject == "u"  # now from what the verifier remembers
+    later = issued.timestamp() + 60 + settings.leeway_seconds + 1
+    monkeypatch.setattr("gateway.auth._clock", lambda: later)
+    assert refusal(verifier, token).code == AuthErrorCode.TOKEN_EXPIRED
+
+
+def test_a_refused_token_is_not_remembered(verifier: TokenVerifier) -> None:
+    forged = hs256(claims(), secret=OTHER_SECRET)
+    for _ in range(2):
+        assert refusal(verifier, forged).code == AuthErrorCode.TOKEN_INVALID
+
+
 def test_leeway_comes_from_settings() -> None:
     strict = AuthSettings(leeway_seconds=0)
     issued = datetime.now(UTC) - timedelta(seconds=70)
