@@ -45,6 +45,13 @@ class Rule:
         present = [c for c in candidates if c.value]
         if len(present) < 2:
             return present[0] if present else None
+        if len(present) == 2:  # the core and the CRM, every customer: the same, unsorted
+            first, second = present
+            if self._rank(second) < self._rank(first):
+                first, second = second, first
+            if self.kind == "PRIORITY" or _updated(second) <= _updated(first):
+                return first
+            return second
         ranked = sorted(present, key=self._rank)
         if self.kind == "PRIORITY":
             return ranked[0]

@@ -28,7 +28,7 @@ def builder(fields: tuple[Field, ...], identity: Callable[[Any], Any]) -> Builde
     namespace: dict[str, Any] = {"Bubble": Bubble}
     if any(type(f) is Disclosed for f in fields):
         lines.append("    disclose = run.disclosure.disclose")
-        lines.append('    dotted = ".".join(map(str, path))')
+        lines.append("    dotted = run.dotted(path)")
     for i, field in enumerate(fields):
         namespace[f"f{i}"] = field
         key = repr(field.key)

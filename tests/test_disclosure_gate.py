@@ -1,0 +1,80 @@
+"""The disclosure gate on its own: what a request releases, and what it hands the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.audit.record import records_of
+from gateway.auth import Principal, Role
+from gateway.disclosure import AUDIT_UNAVAILABLE, Disclosure
+from gateway.policy import Ownership, Purpose
+
+RM = Principal(subject="rm0001", role=Role.RELATIONSHIP_MANAGER, branch="SH001", rm_id="RM0001")
+
+
+class Sink:
+    """An audit trail that keeps what it is given, and can be taken down."""
+
+    def __init__(self) -> None:
+        self.available = True
+        self.records: list[Any] = []
+
+    def record(self, record: Any) -> None:
+        self.records.append(record)
+
+
+def gate(sink: Sink) -> Disclosure:
+    return Disclosure(RM, Purpose.RELATIONSHIP_REVIEW, sink, "req-1", records_of)
+
+
+def test_clear_reads_of_a_customer_make_one_record_naming_every_field_and_path() -> None:
+    sink = Sink()
+    disclosure = gate(sink)
+    disclosure.admit("C1", Ownership.OWN)
+    assert disclosure.disclose("Customer.name", "C1", "Li Lei", ("customer", "name")) == "Li Lei"
+    assert disclosure.disclose("Account.balance", "C1", "10.00", ("customer", "a", 0, "b")) == (
+        "10.00"
+    )
+    assert disclosure.disclose("Customer.name", "C1", "Li Lei", ("x", "name"), "x.name") == (
+        "Li Lei"
+    )
+    disclosure.close()
+    [record] = sink.records
+    assert record.customer_number == "C1"
+    assert record.fields == "Account.balance Customer.name"
+    assert record.field_paths == "customer.name customer.a.0.b x.name"
+    assert record.treatment == "CLEAR"
+
+
+def test_a_customer_admitted_after_a_refused_read_is_then_shown() -> None:
+    sink = Sink()
+    disclosure = gate(sink)
+    assert disclosure.disclose("Customer.name", "C1", "Li Lei", ("name",)) is None
+    disclosure.admit("C1", Ownership.OWN)
+    assert disclosure.disclose("Customer.name", "C1", "Li Lei", ("name",)) == "Li Lei"
+    disclosure.close()
+    assert sorted(r.treatment for r in sink.records) == ["CLEAR", "WITHHELD"]
+
+
+def test_with_the_audit_trail_down_clear_personal_data_is_withheld_and_nothing_recorded() -> None:
+    sink = Sink()
+    disclosure = gate(sink)
+    disclosure.admit("C1", Ownership.OWN)
+    assert disclosure.disclose("Customer.name", "C1", "Li Lei", ("a", "name")) == "Li Lei"
+    sink.available = False
+    assert disclosure.disclose("Customer.mobile", "C1", "13800000000", ("a", "mobile")) is None
+    assert disclosure.notes[-1]["code"] == AUDIT_UNAVAILABLE
+    disclosure.close()
+    [record] = sink.records
+    assert record.fields == "Customer.name"
+    assert record.field_paths == "a.name"
+
+
+def test_a_request_that_released_nothing_writes_no_record() -> None:
+    sink = Sink()
+    disclosure = gate(sink)
+    disclosure.admit("C1", Ownership.OWN)
+    sink.available = False
+    assert disclosure.disclose("Customer.name", "C1", "Li Lei", ("name",)) is None
+    disclosure.close()
+    assert sink.records == []
