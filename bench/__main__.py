@@ -12,6 +12,7 @@ import asyncio
 import os
 import platform
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import psutil
@@ -31,8 +32,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make bench BENCH_ARGS=...", description=__doc__)
     parser.add_argument("--customers", type=int, default=10_000, help="10000, 100000, 1000000")
     parser.add_argument("--seed", type=int, default=360)
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds per measured run")
-    parser.add_argument("--warmup", type=float, default=5.0, help="seconds before each run")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before each run")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs of each workload, reported by their median"
+    )
     parser.add_argument("--concurrency", default="8,32", help="connections, comma-separated")
     parser.add_argument("--workers", type=int, default=2, help="server processes per system")
     parser.add_argument("--workloads", default="W1,W2,W3,W4")
@@ -95,6 +99,7 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
             "customers": args.customers,
             "seed": args.seed,
             "duration_s": args.duration,
+            "rounds": args.rounds,
             "warmup_s": args.warmup,
             "concurrency": args.concurrency,
             "workers": args.workers,
@@ -117,7 +122,8 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
     notes.append(
         "load generator: wrk (1 thread, keep-alive connections = concurrency) over loopback; "
         f"{args.warmup:g} s warm-up, then {args.duration:g} s measured, per workload and "
-        "concurrency"
+        f"concurrency, in {args.rounds} rounds with the systems taking turns; each line is the "
+        "round of median server CPU per request"
     )
     notes.append(
         "server CPU = user+sys of every process of the server (psutil, /proc); DB CPU = every "
@@ -151,29 +157,48 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
         ttl_seconds=24 * 3600,
     )
     headers = {"Authorization": f"Bearer {token}", "X-Access-Purpose": "RELATIONSHIP_REVIEW"}
-    if "c360" in systems:
-        with servers.c360(env, port=args.c360_port, workers=args.workers, logs=RESULTS) as server:
+    with ExitStack() as stack:
+        # Both servers stay up and take turns, workload by workload and concurrency by
+        # concurrency: the machine's speed drifts over minutes, and a ratio should compare
+        # runs made under the same conditions.
+        runners: list[tuple[servers.Server, list[Workload], dict[str, str]]] = []
+        if "c360" in systems:
+            server = stack.enter_context(
+                servers.c360(env, port=args.c360_port, workers=args.workers, logs=RESULTS)
+            )
             notes.extend(server.notes)
             check_answers(server, c360_loads, headers, notes)
-            print(f"bench: c360 ({args.workers} workers)", flush=True)
-            await load_runs(report, server, c360_loads, headers, cluster, args, levels, wrk)
-            if not args.no_paced:
-                await paced_runs(report, server, c360_loads, headers, args, wrk)
-            w2 = [w for w in c360_loads if w.name == "W2"]
-            if w2 and not args.no_profile:
-                report.profile = await profile_c360(server, w2[0], headers, min(levels), 10, wrk)
-    if node is not None:
-        with servers.postgraphile(
-            cluster, node, port=args.postgraphile_port, workers=args.workers, logs=RESULTS
-        ) as pg:
+            runners.append((server, c360_loads, headers))
+        if node is not None:
+            pg = stack.enter_context(
+                servers.postgraphile(
+                    cluster, node, port=args.postgraphile_port, workers=args.workers, logs=RESULTS
+                )
+            )
             notes.extend(pg.notes)
             check_answers(pg, pg_loads, {}, notes)
-            print(f"bench: PostGraphile ({args.workers} workers)", flush=True)
-            await load_runs(report, pg, pg_loads, {}, cluster, args, levels, wrk)
-            if not args.no_paced:
-                await paced_runs(report, pg, pg_loads, {}, args, wrk)
+            runners.append((pg, pg_loads, {}))
+        print(
+            f"bench: {', '.join(r[0].name for r in runners)} ({args.workers} workers each), "
+            "taking turns",
+            flush=True,
+        )
+        for _round in range(args.rounds):
+            for name in sorted({w.name for _, loads, _ in runners for w in loads}):
+                for level in levels:
+                    for runner, loads, sent in runners:
+                        chosen = [w for w in loads if w.name == name]
+                        await load_runs(report, runner, chosen, sent, cluster, args, [level], wrk)
+        report.keep_medians()
+        if not args.no_paced:
+            for runner, loads, runner_headers in runners:
+                await paced_runs(report, runner, loads, runner_headers, args, wrk)
+        w2 = [w for w in c360_loads if w.name == "W2"]
+        if "c360" in systems and w2 and not args.no_profile:
+            report.profile = await profile_c360(runners[0][0], w2[0], headers, min(levels), 10, wrk)
     if "floor" in systems:
         await floor_runs(report, cluster, env, token, c360_loads, args, levels)
+        report.keep_medians()
     report.write(RESULTS, stamp)
     return report
 

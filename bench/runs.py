@@ -154,6 +154,7 @@ async def load_runs(
 
 PACED_SHARE = 0.7
 CALIBRATION_SECONDS = 5.0
+CALIBRATIONS = 4
 
 
 async def paced_runs(
@@ -177,8 +178,8 @@ async def paced_runs(
         connections, target = peak.concurrency, PACED_SHARE * peak.rps
         latency_ms = peak.p50_ms * PACED_SHARE
         script = RESULTS / "scripts" / f"{server.name}-{workload.name}-paced.lua"
-        for _ in range(3):
-            delay = max(0.0, 1000 * connections / target - latency_ms)
+        delay = max(0.0, 1000 * connections / target - latency_ms)
+        for _ in range(CALIBRATIONS):
             wrk_runs.write_script(script, workload, headers, delay_ms=delay)
             load = wrk_runs.run(
                 wrk, server.url, script, connections=connections, seconds=CALIBRATION_SECONDS
@@ -186,6 +187,9 @@ async def paced_runs(
             if not load.rps or abs(load.rps - target) / target < 0.03:
                 break
             latency_ms = max(0.0, 1000 * connections / load.rps - delay)
+            delay = max(0.0, 1000 * connections / target - latency_ms)
+        else:  # the last correction is measured by the run itself
+            wrk_runs.write_script(script, workload, headers, delay_ms=delay)
         load = wrk_runs.run(wrk, server.url, script, connections=connections, seconds=args.duration)
         paced = PacedRow(
             server.name,
@@ -241,48 +245,49 @@ async def floor_runs(
     dsns = [f"--dsn={s}={cluster.dsn(bank.database_name(s))}" for s in bank.SYSTEMS]
     meter = Meter(cluster, lambda: psutil.Process())
     print("bench: floor (c360's SQL alone, asyncpg)", flush=True)
-    for workload in sql_loads:
-        for level in levels:
-            base = [
-                sys.executable,
-                "-m",
-                "bench.floor",
-                str(path),
-                "--workload",
-                workload.name,
-                "--concurrency",
-                str(level),
-                *dsns,
-            ]
-            subprocess.run(
-                [*base, "--seconds", str(args.warmup)],
-                check=True,
-                stdout=subprocess.DEVNULL,
-                cwd=servers.REPO,
-            )
-            before = await meter.take()
-            done = subprocess.run(
-                [*base, "--seconds", str(args.duration)],
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=servers.REPO,
-            )
-            after = await meter.take()
-            result = json.loads(done.stdout)
-            row = measured_row(
-                "floor",
-                workload.name,
-                level,
-                before,
-                after,
-                result["requests"],
-                result["seconds"],
-                0,
-                result["p50"],
-                result["p99"],
-                0,
-                server_cpu=result["cpu"],
-            )
-            report.rows.append(row)
-            print_row(row)
+    for _round in range(args.rounds):  # the median is kept (Report.keep_medians)
+        for workload in sql_loads:
+            for level in levels:
+                base = [
+                    sys.executable,
+                    "-m",
+                    "bench.floor",
+                    str(path),
+                    "--workload",
+                    workload.name,
+                    "--concurrency",
+                    str(level),
+                    *dsns,
+                ]
+                subprocess.run(
+                    [*base, "--seconds", str(args.warmup)],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    cwd=servers.REPO,
+                )
+                before = await meter.take()
+                done = subprocess.run(
+                    [*base, "--seconds", str(args.duration)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=servers.REPO,
+                )
+                after = await meter.take()
+                result = json.loads(done.stdout)
+                row = measured_row(
+                    "floor",
+                    workload.name,
+                    level,
+                    before,
+                    after,
+                    result["requests"],
+                    result["seconds"],
+                    0,
+                    result["p50"],
+                    result["p99"],
+                    0,
+                    server_cpu=result["cpu"],
+                )
+                report.rows.append(row)
+                print_row(row)
