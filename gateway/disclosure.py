@@ -69,7 +69,7 @@ class Disclosure:
         # Every record of a request carries the moment it first audited and the same caller.
         self._records: Any = None
         # The reads to audit: per (customer, treatment, reason), the fields and the paths.
-        self._reads: dict[tuple[str, str, str | None], tuple[dict[str, None], list[str]]] = {}
+        self._reads: dict[tuple[str, str, str | None], _Group] = {}
         # Per (field, customer): the rule, and for a clear C2 field the group of reads its
         # release joins; a page of 50 customers passes the gate some thousand times.
         self._gates: dict[tuple[str, str], tuple[Rule, _Group | None]] = {}
@@ -108,9 +108,7 @@ class Disclosure:
                 self._note(path, _AUDIT_DOWN, code=AUDIT_UNAVAILABLE)
                 return None
             audited[0][field] = None
-            if dotted is None:
-                dotted = ".".join(map(str, path if type(path) is tuple else _path_list(path)))
-            audited[1].append(dotted)
+            audited[1].append(_dotted(path) if dotted is None else dotted)
             return value
         treatment = rule.treatment
         if treatment is Treatment.CLEAR:
@@ -192,9 +190,7 @@ class Disclosure:
     ) -> None:
         group = self._group((customer_number, treatment, reason))
         group[0][field] = None
-        if dotted is None:
-            dotted = ".".join(map(str, path if type(path) is tuple else _path_list(path)))
-        group[1].append(dotted)
+        group[1].append(_dotted(path) if dotted is None else dotted)
 
     def _maker(self) -> Any:
         make = self._records
@@ -227,8 +223,12 @@ class Disclosure:
         treatment: str,
         reason: str | None,
     ) -> None:
-        field_path = ".".join(map(str, path if type(path) is tuple else _path_list(path)))
-        self.audit.record(self._maker()(customer_number, field, field_path, treatment, reason))
+        self.audit.record(self._maker()(customer_number, field, _dotted(path), treatment, reason))
+
+
+def _dotted(path: Any) -> str:
+    """A response path written with dots, as the audit trail names it."""
+    return ".".join(map(str, path if type(path) is tuple else _path_list(path)))
 
 
 def _path_list(path: Any) -> list[str | int]:

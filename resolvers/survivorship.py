@@ -115,14 +115,10 @@ def merge(party: Any | None, profile: Any | None) -> dict[MergedAttribute, Merge
     """Merge the core party record and the CRM profile by the declared rules."""
     merged = {}
     new = tuple.__new__
-    for attribute, ((core_value, core_time), (crm_value, crm_time)) in _COLUMNS.items():
-        core = _NONE if party is None else (getattr(party, core_value), getattr(party, core_time))
-        crm = (
-            _NONE if profile is None else (getattr(profile, crm_value), getattr(profile, crm_time))
-        )
+    for attribute, (core_columns, crm_columns) in _COLUMNS.items():
         found = [
-            new(Candidate, (SourceSystem.CORE, *core)),
-            new(Candidate, (SourceSystem.CRM, *crm)),
+            new(Candidate, (SourceSystem.CORE, *_values(party, core_columns))),
+            new(Candidate, (SourceSystem.CRM, *_values(profile, crm_columns))),
         ]
         chosen = SURVIVORSHIP[attribute].choose(found)
         merged[attribute] = new(Merged, (attribute, chosen, tuple(found)))

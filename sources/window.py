@@ -167,14 +167,12 @@ def _windowed(pages: Pages, since: bool, until: bool, before: bool) -> Read:
     table = pages.table
     parent, moment, row_id = (table.c[pages.parent], table.c[pages.moment], table.c[pages.row_id])
     newest_first = (moment.desc(), row_id.desc())
-
-    def conditions() -> list[ColumnElement[bool]]:
-        return pages.conditions(since, until, before)
+    conditions = pages.conditions(since, until, before)
 
     def build(keys_in: KeysIn) -> Select[Any]:
         rank = func.row_number().over(partition_by=parent, order_by=newest_first)
         ranked: Subquery = (
-            select(table, rank.label("page_rank")).where(keys_in(parent), *conditions()).subquery()
+            select(table, rank.label("page_rank")).where(keys_in(parent), *conditions).subquery()
         )
         return (
             select(ranked)
@@ -193,7 +191,7 @@ def _windowed(pages: Pages, since: bool, until: bool, before: bool) -> Read:
         rank = func.row_number().over(order_by=newest_first)
         page = (
             select(table, rank.label("page_rank"))
-            .where(parent == keys.c.parent, *conditions())
+            .where(parent == keys.c.parent, *conditions)
             .order_by(*newest_first)
             .limit(bindparam("limit"))
             .lateral("page")

@@ -92,7 +92,7 @@ class Memo:
     async def load(self, needs: Iterable[Need]) -> None:
         """Load every needed key not loaded yet: one call per batch function and argument
         set, all of them concurrently."""
-        wanted: dict[tuple[Batch, tuple[Hashable, ...]], dict[Hashable, None]] = {}
+        wanted: dict[Slot, dict[Hashable, None]] = {}
         needs = list(needs)
         covered: dict[Slot, set[Hashable]] = {}
         fills: dict[Slot, Fill] = {}
