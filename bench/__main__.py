@@ -143,20 +143,10 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
     c360_loads = [w for w in c360_workloads(book, agenda) if w.name in chosen]
     pg_loads = [w for w in postgraphile_workloads(book) if w.name in chosen]
 
-    from gateway.auth import AuthSettings, Role, mint_token
-
     env = servers.c360_environment(cluster, servers.new_secret(), production=True)
     c360_loads, documents_note = servers.trusted_documents(env, c360_loads, RESULTS / "documents")
     notes.append(documents_note)
-    token = mint_token(
-        AuthSettings.from_env(env),
-        role=Role.RELATIONSHIP_MANAGER,
-        subject=book.rm_id.lower(),
-        branch=book.branch,
-        rm_id=book.rm_id,
-        ttl_seconds=24 * 3600,
-    )
-    headers = {"Authorization": f"Bearer {token}", "X-Access-Purpose": "RELATIONSHIP_REVIEW"}
+    headers = servers.caller_headers(env, book, ttl_seconds=24 * 3600)
     with ExitStack() as stack:
         # Both servers stay up and take turns, workload by workload and concurrency by
         # concurrency: the machine's speed drifts over minutes, and a ratio should compare
@@ -197,7 +187,7 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
         if "c360" in systems and w2 and not args.no_profile:
             report.profile = await profile_c360(runners[0][0], w2[0], headers, min(levels), 10, wrk)
     if "floor" in systems:
-        await floor_runs(report, cluster, env, token, c360_loads, args, levels)
+        await floor_runs(report, cluster, env, headers, c360_loads, args, levels)
         report.keep_medians()
     report.write(RESULTS, stamp)
     return report

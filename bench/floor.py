@@ -30,9 +30,13 @@ Statement = tuple[str, str, tuple[Any, ...]]  # (source, SQL with $n, parameters
 
 
 async def capture(
-    env: dict[str, str], token: str, workloads: list[Workload], per_workload: int = 20
+    env: dict[str, str],
+    caller: dict[str, str],
+    workloads: list[Workload],
+    per_workload: int = 20,
 ) -> dict[str, list[list[Statement]]]:
-    """For each workload, the statements of up to ``per_workload`` of its requests."""
+    """For each workload, the statements of up to ``per_workload`` of its requests, sent
+    with the ``caller``'s headers."""
     from gateway.audit import AuditTrail
     from gateway.auth import AuthSettings
     from gateway.config import Settings
@@ -55,11 +59,7 @@ async def capture(
             recorded.append((_name, statement, tuple(parameters or ())))
 
         source.statement_hooks.append(hook)
-    headers = {
-        "Authorization": f"Bearer {token}",
-        "X-Access-Purpose": "RELATIONSHIP_REVIEW",
-        "Content-Type": "application/json",
-    }
+    headers = {**caller, "Content-Type": "application/json"}
     captured: dict[str, list[list[Statement]]] = {}
     try:
         async with httpx.AsyncClient(

@@ -225,14 +225,14 @@ async def floor_runs(
     report: Report,
     cluster: Cluster,
     env: dict[str, str],
-    token: str,
+    caller: dict[str, str],
     loads: list[Workload],
     args: argparse.Namespace,
     levels: list[int],
 ) -> None:
     """The floor: c360's own statements for W1 and W2, replayed alone (see bench/floor.py)."""
     sql_loads = [w for w in loads if w.name in ("W1", "W2")]
-    captured = await capture(env, token, sql_loads)
+    captured = await capture(env, caller, sql_loads)
     path = RESULTS / "floor-statements.pickle"
     save(captured, path)
     report.notes.append(

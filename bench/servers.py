@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from bench.bank import AUDIT, SYSTEMS, database_name
+from bench.bank import AUDIT, SYSTEMS, Book, database_name
 from bench.cluster import Cluster
 from bench.documents import Workload
 from bench.tools import BENCH_DIR, TOOLS_DIR
@@ -117,6 +117,22 @@ def _wait_ready(server: Server, path: str, timeout: float = 60.0) -> None:
             pass
         time.sleep(0.3)
     raise SystemExit(f"bench: {server.name} did not become ready within {timeout:.0f} s")
+
+
+def caller_headers(env: dict[str, str], book: Book, ttl_seconds: int) -> dict[str, str]:
+    """The bench's caller: the book's relationship manager, reviewing their own customers,
+    with a token the gateway under ``env`` accepts."""
+    from gateway.auth import AuthSettings, Role, mint_token
+
+    token = mint_token(
+        AuthSettings.from_env(env),
+        role=Role.RELATIONSHIP_MANAGER,
+        subject=book.rm_id.lower(),
+        branch=book.branch,
+        rm_id=book.rm_id,
+        ttl_seconds=ttl_seconds,
+    )
+    return {"Authorization": f"Bearer {token}", "X-Access-Purpose": "RELATIONSHIP_REVIEW"}
 
 
 def new_secret() -> str:

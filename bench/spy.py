@@ -36,23 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     wait_until_accepting(cluster)
     try:
         book = asyncio.run(bank.biggest_book(cluster))
-        from gateway.auth import AuthSettings, Role, mint_token
-
         env = servers.c360_environment(cluster, servers.new_secret(), production=True)
         RESULTS.mkdir(parents=True, exist_ok=True)
         loads, _note = servers.trusted_documents(
             env, c360_workloads(book, None), RESULTS / "spy-documents"
         )
         load = next(w for w in loads if w.name == args.workload)
-        token = mint_token(
-            AuthSettings.from_env(env),
-            role=Role.RELATIONSHIP_MANAGER,
-            subject=book.rm_id.lower(),
-            branch=book.branch,
-            rm_id=book.rm_id,
-            ttl_seconds=3600,
-        )
-        headers = {"Authorization": f"Bearer {token}", "X-Access-Purpose": "RELATIONSHIP_REVIEW"}
+        headers = servers.caller_headers(env, book, ttl_seconds=3600)
         script = wrk_runs.write_script(RESULTS / f"spy-{load.name}.lua", load, headers)
         wrk = tools.wrk()
         with servers.c360(env, port=args.port, workers=1, logs=RESULTS) as server:
