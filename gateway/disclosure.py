@@ -92,11 +92,9 @@ class Disclosure:
             self._rules[key] = found
         return found
 
-    def disclose(
-        self, field: str, customer_number: str, value: Any, path: Any, dotted: str | None = None
-    ) -> Any:
-        """The value as this request may see it (None when not shown). ``dotted`` is the
-        path written with dots, when the caller has it already."""
+    def disclose(self, field: str, customer_number: str, value: Any, path: Any) -> Any:
+        """The value as this request may see it (None when not shown). ``path``: the
+        response path, written with dots (the planner's) or as graphql-core's."""
         if value is None or (type(value) is str and not value):
             return value
         gate = self._gates.get((field, customer_number))
@@ -108,7 +106,7 @@ class Disclosure:
                 self._note(path, _AUDIT_DOWN, code=AUDIT_UNAVAILABLE)
                 return None
             audited[0][field] = None
-            audited[1].append(_dotted(path) if dotted is None else dotted)
+            audited[1].append(path if type(path) is str else _dotted(path))
             return value
         treatment = rule.treatment
         if treatment is Treatment.CLEAR:
@@ -117,7 +115,7 @@ class Disclosure:
         if treatment is Treatment.MASKED:
             return mask(rule.form or "", value if isinstance(value, str) else str(value))
         if treatment is Treatment.WITHHELD:
-            self._read(field, customer_number, path, _WITHHELD, rule.reason, dotted)
+            self._read(field, customer_number, path, _WITHHELD, rule.reason)
         return None
 
     def _gate(self, field: str, customer_number: str) -> tuple[Rule, _Group | None]:
@@ -186,11 +184,10 @@ class Disclosure:
         path: Any,
         treatment: str,
         reason: str | None,
-        dotted: str | None,
     ) -> None:
         group = self._group((customer_number, treatment, reason))
         group[0][field] = None
-        group[1].append(_dotted(path) if dotted is None else dotted)
+        group[1].append(_dotted(path))
 
     def _maker(self) -> Any:
         make = self._records
@@ -228,11 +225,25 @@ class Disclosure:
 
 def _dotted(path: Any) -> str:
     """A response path written with dots, as the audit trail names it."""
+    if type(path) is str:
+        return path
     return ".".join(map(str, path if type(path) is tuple else _path_list(path)))
 
 
 def _path_list(path: Any) -> list[str | int]:
-    """A response path as a list: from the planner's tuple or graphql-core's Path."""
+    """A response path as a list: from the planner's dotted text, a tuple of steps or
+    graphql-core's Path."""
+    if type(path) is str:
+        return path_steps(path)
     if type(path) is tuple:
         return list(path)
     return list(path.as_list()) if hasattr(path, "as_list") else list(path or [])
+
+
+def path_steps(dotted: str) -> list[str | int]:
+    """The steps of a dotted response path: list indices as numbers, keys as text (a
+    response key is a GraphQL name: it never holds a dot, and it starts with a letter or an
+    underscore, all of which sort after the digits and ``:``)."""
+    if not dotted:
+        return []
+    return [int(step) if step < ":" else step for step in dotted.split(".")]

@@ -35,9 +35,7 @@ def test_clear_reads_of_a_customer_make_one_record_naming_every_field_and_path()
     assert disclosure.disclose("Account.balance", "C1", "10.00", ("customer", "a", 0, "b")) == (
         "10.00"
     )
-    assert disclosure.disclose("Customer.name", "C1", "Li Lei", ("x", "name"), "x.name") == (
-        "Li Lei"
-    )
+    assert disclosure.disclose("Customer.name", "C1", "Li Lei", "x.name") == ("Li Lei")
     disclosure.close()
     [record] = sink.records
     assert record.customer_number == "C1"
@@ -78,3 +76,13 @@ def test_a_request_that_released_nothing_writes_no_record() -> None:
     assert disclosure.disclose("Customer.name", "C1", "Li Lei", ("name",)) is None
     disclosure.close()
     assert sink.records == []
+
+
+def test_a_dotted_path_comes_back_as_its_steps_in_a_note() -> None:
+    sink = Sink()
+    disclosure = gate(sink)
+    disclosure.admit("C1", Ownership.OWN)
+    sink.available = False
+    path = "customers.nodes.12.accounts.0.balance"
+    assert disclosure.disclose("Account.balance", "C1", "10.00", path) is None
+    assert disclosure.notes[-1]["path"] == ["customers", "nodes", 12, "accounts", 0, "balance"]

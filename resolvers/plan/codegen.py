@@ -17,7 +17,7 @@ from typing import Any
 from resolvers.plan.fields import Banded, Bubble, Disclosed, Field, Leaf, Typename
 from resolvers.plan.specs import owner_of
 
-Builder = Callable[[Any, Any, tuple[Any, ...]], dict[str, Any]]
+Builder = Callable[[Any, Any, str], dict[str, Any]]
 _ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -26,9 +26,10 @@ def builder(fields: tuple[Field, ...], identity: Callable[[Any], Any]) -> Builde
     compiler's do-nothing serializer, left out of the written code)."""
     lines = ["def build(obj, run, path):", "    out = {}"]
     namespace: dict[str, Any] = {"Bubble": Bubble}
+    if any(type(f) in (Leaf, Disclosed) for f in fields):
+        lines.append('    prefix = path + "." if path else ""')  # a field's path: prefix + key
     if any(type(f) is Disclosed for f in fields):
         lines.append("    disclose = run.disclosure.disclose")
-        lines.append("    dotted = run.dotted(path)")
     for i, field in enumerate(fields):
         namespace[f"f{i}"] = field
         key = repr(field.key)
@@ -62,11 +63,11 @@ def _leaf(
         lines += ["        if v is not None:", f"            v = s{i}(v)"]
     lines += [
         "    except Exception as error:",
-        f"        f{i}.fail(error, run, (*path, {key}))",
+        f"        f{i}.fail(error, run, prefix + {key})",
         "        v = None",
     ]
     if field.nonnull:
-        lines += ["    if v is None:", f"        f{i}.missing(run, (*path, {key}))"]
+        lines += ["    if v is None:", f"        f{i}.missing(run, prefix + {key})"]
     lines.append(f"    out[{key}] = v")
     return lines
 
@@ -82,10 +83,9 @@ def _disclosed(
         namespace[f"o{i}"] = field.owner
         owner = f"o{i}(obj)"
     lines = [
-        f"    here = (*path, {key})",
+        f"    here = prefix + {key}",
         "    try:",
-        f"        v = disclose(c{i}, {owner}, {_read(i, field, namespace)}, here,"
-        f" dotted + {'.' + field.key!r} if dotted else {field.key!r})",
+        f"        v = disclose(c{i}, {owner}, {_read(i, field, namespace)}, here)",
         "    except Exception as error:",
         f"        f{i}.fail(error, run, here)",
         "        v = None",

@@ -14,11 +14,21 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import FieldNode, located_error
 
+from gateway.disclosure import path_steps
+
 if TYPE_CHECKING:
     from resolvers.plan.run import Run
 
-Path = tuple[str | int, ...]
+# A response path written with dots ("customers.nodes.3.name"; "" at the root), as the audit
+# trail names it: response keys are GraphQL names, never numbers and never dotted, so the
+# steps come back out of it exactly (``path_steps``) on the rare error that needs them.
+Path = str
 Read = Callable[[Any, "Run"], Any]
+
+
+def at(path: Path, key: str) -> Path:
+    """The path of a field below an object's path."""
+    return f"{path}.{key}" if path else key
 
 
 class Bubble(Exception):
@@ -42,7 +52,7 @@ class Field:
 
     def fail(self, error: Exception, run: Run, path: Path) -> None:
         """Record a located error for this field; Bubble if it may not be null."""
-        run.errors.append(located_error(error, [self.node], list(path)))
+        run.errors.append(located_error(error, [self.node], path_steps(path)))
         if self.nonnull:
             raise Bubble
 
@@ -75,11 +85,11 @@ class Leaf(Field):
         try:
             raw = self.read(obj, run)
         except Exception as error:
-            self.fail(error, run, (*path, self.key))
+            self.fail(error, run, at(path, self.key))
             return None
         if raw is None:
             if self.nonnull:
-                self.missing(run, (*path, self.key))
+                self.missing(run, at(path, self.key))
             return None
         return self.serialize(raw)
 
@@ -108,7 +118,7 @@ class Disclosed(Field):
         self.attribute = attribute
 
     def value(self, obj: Any, run: Run, path: Path) -> Any:
-        here = (*path, self.key)
+        here = at(path, self.key)
         try:
             shown = run.disclosure.disclose(
                 self.catalogue, self.owner(obj), self.read(obj, run), here
@@ -126,7 +136,7 @@ class Banded(Disclosed):
     __slots__ = ()
 
     def value(self, obj: Any, run: Run, path: Path) -> Any:
-        here = (*path, self.key)
+        here = at(path, self.key)
         try:
             return run.disclosure.disclose_band(
                 self.catalogue, self.owner(obj), self.read(obj, run), self.serialize(obj), here
@@ -160,7 +170,7 @@ class Child(Field):
         self.selection = selection
 
     def value(self, obj: Any, run: Run, path: Path) -> Any:
-        here = (*path, self.key)
+        here = at(path, self.key)
         try:
             child = self.read(obj, run)
         except Exception as error:
@@ -199,7 +209,7 @@ class Children(Field):
         self.items_nonnull = items_nonnull
 
     def value(self, obj: Any, run: Run, path: Path) -> Any:
-        here = (*path, self.key)
+        here = at(path, self.key)
         try:
             children = self.read(obj, run)
         except Exception as error:
@@ -211,10 +221,11 @@ class Children(Field):
             return None
         build = self.selection.build
         built: list[dict[str, Any] | None] = []
+        item = here + "."
         try:
             for index, child in enumerate(children):
                 try:
-                    built.append(build(child, run, (*here, index)))
+                    built.append(build(child, run, f"{item}{index}"))
                 except Bubble:
                     if self.items_nonnull:
                         raise

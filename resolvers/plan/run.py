@@ -23,7 +23,6 @@ class Run:
 
     __slots__ = (
         "_args",
-        "_dots",
         "_roots",
         "ctx",
         "disclosure",
@@ -46,19 +45,6 @@ class Run:
         self._args: dict[int, dict[str, Any]] = {}
         self.kept: dict[tuple[object, int], Any] = {}  # related reads, by field and object
         self._roots: dict[str, Any] = {}
-        self._dots: dict[tuple[Any, ...], str] = {}
-
-    def dotted(self, path: tuple[Any, ...]) -> str:
-        """A response path written with dots (as the audit trail names it), each prefix
-        written once: the objects of a list share their parent's."""
-        found = self._dots.get(path)
-        if found is None:
-            if len(path) > 1:
-                found = f"{self.dotted(path[:-1])}.{path[-1]}"
-            else:
-                found = str(path[0]) if path else ""
-            self._dots[path] = found
-        return found
 
     def arguments(self, key: int, compute: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
         """A field's arguments under this request's variables, computed once."""
@@ -81,7 +67,7 @@ class Run:
         await (calls[0] if len(calls) == 1 else asyncio.gather(*calls))
         await self.load(plan.selection, [None])
         try:
-            return plan.selection.build(None, self, ())
+            return plan.selection.build(None, self, "")
         except Bubble:
             return None
 
