@@ -104,6 +104,8 @@ class SourceReport:
     def abandon(self) -> None:
         """Cancel this request's reads still in flight (the request itself was cancelled:
         reads started by its loaders run in tasks of their own, and would hold connections)."""
+        if not self._inflight:
+            return
         current = asyncio.current_task()
         for read in list(self._inflight):
             if read is not current:

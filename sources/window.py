@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.schema import Table
 
-from sources.reads import KEYS, KeysIn, Read
+from sources.reads import KEYS, KeysIn, Read, array_any
 
 Moment = date | datetime
 
@@ -90,6 +90,21 @@ class OwnedPages:
 
     def read(self, window: Window) -> tuple[Read, dict[str, Any]]:
         return _owned(self, *_shape(window)), _params(window)
+
+
+@dataclass(frozen=True)
+class KeyedOwnedPages:
+    """:class:`OwnedPages`, with the row of ``keyed`` that each key names (its primary key
+    is the owner's key column) in the same statement: its columns, labelled ``k_…``, follow
+    the owner's. They are filled in on the key's first row only (null after it, but for
+    the key itself); a key whose ``keyed`` row has no owner rows still has that one row,
+    and a key with no ``keyed`` row has none."""
+
+    keyed: Table
+    owned: OwnedPages
+
+    def read(self, window: Window) -> tuple[Read, dict[str, Any]]:
+        return _keyed(self, *_shape(window)), _params(window)
 
 
 def _shape(window: Window) -> tuple[bool, bool, bool]:
@@ -159,6 +174,31 @@ def _owned(owned: OwnedPages, since: bool, until: bool, before: bool) -> Read:
         )
 
     return Read(build, postgresql=lateral)
+
+
+@cache
+def _keyed(keyed_pages: KeyedOwnedPages, since: bool, until: bool, before: bool) -> Read:
+    owned, keyed = keyed_pages.owned, keyed_pages.keyed
+    inner = _owned(owned, since, until, before)
+    key = keyed.c[owned.owner_key]
+
+    def around(owned_rows: Select[Any], keys_in: KeysIn) -> Select[Any]:
+        rows = owned_rows.order_by(None).subquery()
+        order = [*(rows.c[f"o_{name}"] for name in owned.owner_order), rows.c.page_rank]
+        first = func.row_number().over(partition_by=key, order_by=order) == literal_column("1")
+        columns = [(c if c is key else case((first, c))).label(f"k_{c.name}") for c in keyed.c]
+        return (
+            select(*rows.c, *columns)
+            .select_from(keyed.outerjoin(rows, rows.c[f"o_{owned.owner_key}"] == key))
+            .where(keys_in(key))
+            .order_by(key, *order)
+        )
+
+    def postgresql() -> Select[Any]:
+        assert inner.postgresql is not None
+        return around(inner.postgresql(), array_any)
+
+    return Read(lambda keys_in: around(inner.build(keys_in), keys_in), postgresql=postgresql)
 
 
 @cache

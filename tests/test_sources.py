@@ -140,6 +140,8 @@ def declared_reads(bank: Bank, keys: dict[str, list[object]]) -> list[tuple[str,
     for name, pages, parents, w in (
         ("core", core_reads.ACCOUNT_PAGES, "acct_id", window),
         ("core", core_reads.CUSTOMER_PAGES, "cust_no", window),
+        ("core", core_reads.ACCOUNTS_WITH_PAGES, "cust_no", window),
+        ("core", core_reads.PARTIES_WITH_PAGES, "cust_no", window),
         ("wealth", wealth_reads.NAV_PAGES, "product_code", dated),
         ("crm", crm_reads.CONTACT_PAGES, "cust_no", window),
     ):
@@ -205,3 +207,30 @@ async def test_accounts_with_their_pages_read_as_the_two_reads_do(sources: Sourc
                 ]
                 assert got == [tuple(getattr(t, f) for f in PAGE_FIELDS) for t in page]
     assert fused[-1] == ([], {})
+
+
+async def test_parties_with_their_accounts_and_pages_read_as_the_three_reads_do(
+    sources: Sources,
+) -> None:
+    txns = await rows(sources, core.transaction)
+    holders = {a.cust_no for a in await rows(sources, core.account)}
+    without_accounts = [p.cust_no for p in await rows(sources, core.party)][-200:]
+    without_accounts = [n for n in without_accounts if n not in holders][:3]
+    keys = [*sorted({t.cust_no for t in txns})[:12], *without_accounts, "8899999999"]
+    some = min(t.booked_at for t in txns) + timedelta(days=60)
+    for window in (Window(limit=3), Window(limit=2, since=some, until=datetime(2100, 1, 1))):
+        fused = await sources.core.parties_with_accounts_and_transactions(keys, window)
+        parties = await sources.core.parties(keys)
+        accounts = await sources.core.accounts_with_transactions(keys, window)
+        assert len(fused) == len(keys)
+        for (party, got_accounts, got_pages), want_party, (want_accounts, want_pages) in zip(
+            fused, parties, accounts, strict=True
+        ):
+            assert (party and tuple(party)) == (want_party and tuple(want_party))
+            assert party is None or party._fields == tuple(want_party._fields)
+            assert [tuple(a) for a in got_accounts] == [tuple(a) for a in want_accounts]
+            assert {k: [as_page_row(t) for t in v] for k, v in got_pages.items()} == {
+                k: [as_page_row(t) for t in v] for k, v in want_pages.items()
+            }
+    assert fused[-1] == (None, [], {})
+    assert all(fused[keys.index(n)][1] == [] for n in without_accounts)

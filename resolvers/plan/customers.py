@@ -13,7 +13,7 @@ from resolvers.enums import MergedAttribute
 from resolvers.ids import global_id, key_cursor, parse_global_id, parse_key_cursor
 from resolvers.pagination import check_first
 from resolvers.plan.banking import branch_of, transactions_page, window_of
-from resolvers.plan.fields import Selection
+from resolvers.plan.fields import Children, Selection
 from resolvers.plan.memo import Batch, Failed, Memo, Need
 from resolvers.plan.pages import Page
 from resolvers.plan.run import Run
@@ -23,6 +23,7 @@ from resolvers.survivorship import Merged, merge
 from resolvers.tiers import required_grade, tier_of
 from resolvers.wealth import total_assets_cny
 from sources import Sources
+from sources.window import Window
 
 
 class CustomerRecord:
@@ -112,19 +113,27 @@ def _rows_of(pick: Callable[[Sources], Batch]) -> Related:
     return Related(read, needs=needs)
 
 
-def _accounts_with_pages(accounts: Selection) -> Any:
-    """When the accounts' selection pages their transactions, the customers' accounts and
-    those pages are read in one statement (None: the accounts alone, as usual)."""
+def _pages_window(accounts: Selection) -> Callable[[Run], Window] | None:
+    """The window of the accounts' transaction pages, when their selection pages them."""
     pages = accounts.field("transactions")
     arguments = pages.arguments if pages is not None else None
     if arguments is None:
+        return None
+    return lambda run: window_of(run, arguments(run))
+
+
+def _accounts_with_pages(accounts: Selection) -> Any:
+    """When the accounts' selection pages their transactions, the customers' accounts and
+    those pages are read in one statement (None: the accounts alone, as usual)."""
+    window_in = _pages_window(accounts)
+    if window_in is None:
         return None
 
     def needs(customers: Sequence[CustomerRecord], run: Run, _args: Any) -> list[Need]:
         core = run.sources.core
         numbers = _numbers(customers)
         try:
-            window = window_of(run, arguments(run))
+            window = window_in(run)
         except Exception:  # the pages' own error, reported at each of them
             return [Need(core.accounts_by_customer, numbers)]
         return [
@@ -153,6 +162,44 @@ def _file_accounts_and_pages(
         memo.put(core.accounts_by_customer, key, accounts)
         for acct_id, page in pages.items():
             memo.put(core.transactions_by_account, acct_id, page, *args)
+
+
+def _file_parties_accounts_and_pages(
+    memo: Memo, batch: Batch, keys: list[Any], results: Sequence[Any], args: tuple[Any, ...]
+) -> None:
+    """File each customer's party where the parties' read would, and the accounts with
+    their pages where the accounts' level will look for them."""
+    core = batch.__self__  # type: ignore[attr-defined]
+    owned: list[Any] = []
+    for key, result in zip(keys, results, strict=True):
+        failed = type(result) is Failed
+        memo.put(core.parties, key, result if failed else result[0])
+        owned.append(result if failed else result[1:])
+        memo.put(core.accounts_with_transactions, key, owned[-1], *args)
+    _file_accounts_and_pages(memo, core.accounts_with_transactions, keys, owned, args)
+
+
+def _party_need(run: Run, numbers: Sequence[str], customer: Selection | None) -> Need:
+    """The customers' parties; read with their accounts and those accounts' pages in one
+    statement when the customers' selection pages their accounts' transactions, where the
+    accounts would otherwise be a second statement to the same system, a level later."""
+    core = run.sources.core
+    accounts = customer.field("accounts") if customer is not None else None
+    window_in = _pages_window(accounts.selection) if isinstance(accounts, Children) else None
+    if window_in is not None:
+        try:
+            window = window_in(run)
+        except Exception:  # the pages' own error, reported at each of them
+            window = None
+        if window is not None:
+            return Need(
+                core.parties_with_accounts_and_transactions,
+                numbers,
+                (window,),
+                fill=_file_parties_accounts_and_pages,
+                covers=((core.parties, ()),),
+            )
+    return Need(core.parties, numbers)
 
 
 CUSTOMER: Table = {
@@ -197,11 +244,14 @@ ATTRIBUTE_SOURCE: Table = {
 }
 
 
-async def customers_in_scope(run: Run, numbers: Sequence[str]) -> list[CustomerRecord | None]:
+async def customers_in_scope(
+    run: Run, numbers: Sequence[str], selection: Selection | None = None
+) -> list[CustomerRecord | None]:
     """The merged customers with these numbers, None where outside the caller's scope or
-    unknown to the core system; the scope, the party and the profile read concurrently."""
+    unknown to the core system; the scope, the party and the profile read concurrently
+    (``selection``: the customers', to read with the parties what it will need)."""
     sources, scope = run.sources, run.ctx.scope
-    needs = [Need(sources.core.parties, numbers), Need(sources.crm.profiles, numbers)]
+    needs = [_party_need(run, numbers, selection), Need(sources.crm.profiles, numbers)]
     if scope.needs_assignments:
         needs.append(Need(sources.crm.assignments, numbers))
     await run.memo.load(needs)
@@ -218,10 +268,10 @@ async def customers_in_scope(run: Run, numbers: Sequence[str]) -> list[CustomerR
     return found
 
 
-async def customer_by_id(run: Run, args: dict[str, Any], _selection: Selection | None) -> Any:
+async def customer_by_id(run: Run, args: dict[str, Any], selection: Selection | None) -> Any:
     """``customer(id:)``: the customer in scope with a global id, or None."""
     _type, cust_no = parse_global_id(args["id"], "Customer")
-    [customer] = await customers_in_scope(run, [str(cust_no)])
+    [customer] = await customers_in_scope(run, [str(cust_no)], selection)
     return customer
 
 
@@ -255,10 +305,14 @@ async def customers_page(run: Run, args: dict[str, Any], selection: Selection | 
         chosen = CustomerSelection(None, None, None, empty=True)
     numbers = await chosen.customer_numbers(ctx, after_key, first + 1)
     total = None
+    nodes = selection.field("nodes") if selection is not None else None
+    customer = nodes.selection if isinstance(nodes, Children) else None
     if selection is not None and selection.selects("totalCount"):
-        found, total = await asyncio.gather(customers_in_scope(run, numbers), _count(chosen, run))
+        found, total = await asyncio.gather(
+            customers_in_scope(run, numbers, customer), _count(chosen, run)
+        )
     else:
-        found = await customers_in_scope(run, numbers)
+        found = await customers_in_scope(run, numbers, customer)
     customers = [c for c in found if c is not None]
     return Page(customers, first, _cursor, after_given=after is not None, total=total)
 

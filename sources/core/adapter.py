@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, case, func, select
 from sources.base import Source, many_per_key, one_per_key
 from sources.core import tables as t
 from sources.reads import Read, Record, row_part
-from sources.window import OwnedPages, Pages, Window
+from sources.window import KeyedOwnedPages, OwnedPages, Pages, Window
 
 DEPOSIT_TYPES = ("CURRENT", "TIME_DEPOSIT")
 
@@ -29,8 +29,12 @@ TRANSACTIONS = Read(lambda keys_in: select(t.transaction).where(keys_in(t.transa
 BRANCHES = Read(lambda _keys_in: select(t.branch).order_by(t.branch.c.branch_code))
 ACCOUNT_PAGES = Pages(t.transaction, "acct_id", "booked_at", "txn_id")
 ACCOUNTS_WITH_PAGES = OwnedPages(t.account, "cust_no", ("acct_id",), ACCOUNT_PAGES)
-# A row of it reads as the transaction; the account's columns follow.
+# A row of it reads as the transaction; the account's columns follow, then the party's.
 _ACCOUNT_PART = row_part([c.name for c in t.account.c], len(t.transaction.c) + 1, "Account")
+PARTIES_WITH_PAGES = KeyedOwnedPages(t.party, ACCOUNTS_WITH_PAGES)
+_PARTY_PART = row_part(
+    [c.name for c in t.party.c], len(t.transaction.c) + 1 + len(t.account.c), "Party"
+)
 CUSTOMER_PAGES = Pages(t.transaction, "cust_no", "booked_at", "txn_id")
 
 
@@ -87,16 +91,29 @@ class CoreBanking(Source):
         accounts: dict[str, dict[int, Record]] = {}
         pages: dict[int, list[Record]] = {}
         for row in await self.read_keys(read, cust_nos, **params):
-            acct_id = row.o_acct_id
-            page = pages.get(acct_id)
-            if page is None:
-                page = pages[acct_id] = []
-                accounts.setdefault(row.o_cust_no, {})[acct_id] = _ACCOUNT_PART(row)
-            if row.txn_id is not None:
-                page.append(row)
+            _file_page_row(row, accounts, pages)
         return [
             (list(mine.values()), {acct_id: pages[acct_id] for acct_id in mine})
             for mine in (accounts.get(key, {}) for key in cust_nos)
+        ]
+
+    async def parties_with_accounts_and_transactions(
+        self, cust_nos: Sequence[str], window: Window
+    ) -> list[tuple[Record | None, list[Record], dict[int, list[Record]]]]:
+        """:meth:`parties` and :meth:`accounts_with_transactions` in one statement: per
+        customer, the party (None when unknown), its accounts and each account's page."""
+        read, params = PARTIES_WITH_PAGES.read(window)
+        parties: dict[str, Record] = {}
+        accounts: dict[str, dict[int, Record]] = {}
+        pages: dict[int, list[Record]] = {}
+        for row in await self.read_keys(read, cust_nos, **params):
+            if row.k_cust_no not in parties:
+                parties[row.k_cust_no] = _PARTY_PART(row)
+            if row.o_acct_id is not None:
+                _file_page_row(row, accounts, pages)
+        return [
+            (parties.get(key), list(mine.values()), {acct_id: pages[acct_id] for acct_id in mine})
+            for key, mine in ((key, accounts.get(key, {})) for key in cust_nos)
         ]
 
     async def accounts(self, acct_ids: Sequence[int]) -> list[Record | None]:
@@ -214,3 +231,17 @@ class CoreBanking(Source):
         return await self.fetch(
             select(p.c.cust_no, p.c.opened_on, p.c.status).order_by(p.c.cust_no)
         )
+
+
+def _file_page_row(
+    row: Record, accounts: dict[str, dict[int, Record]], pages: dict[int, list[Record]]
+) -> None:
+    """File one row of an accounts-with-pages read: its account on the account's first
+    row, and the transaction it reads as, if any."""
+    acct_id = row.o_acct_id
+    page = pages.get(acct_id)
+    if page is None:
+        page = pages[acct_id] = []
+        accounts.setdefault(row.o_cust_no, {})[acct_id] = _ACCOUNT_PART(row)
+    if row.txn_id is not None:
+        page.append(row)
