@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ APQ_CACHE_SIZE = 1_000
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 TRUSTED_DOCUMENT_REQUIRED = "TRUSTED_DOCUMENT_REQUIRED"
 BAD_DOCUMENT_ID = "BAD_DOCUMENT_ID"
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class TrustedDocumentsMissing(RuntimeError):
@@ -186,4 +188,4 @@ class Documents:
 
 
 def _is_sha256(text: str) -> bool:
-    return len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text)
+    return _SHA256.fullmatch(text) is not None
