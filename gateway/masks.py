@@ -52,6 +52,13 @@ def _significant_positions(value: str) -> list[int]:
     return [index for index, char in enumerate(value) if char.isalnum()]
 
 
+def _compact(value: str) -> str:
+    """The letters and digits of a value, without its separators."""
+    if value.isalnum():
+        return value
+    return "".join(value[index] for index in _significant_positions(value))
+
+
 def _significant_count(value: str) -> int:
     return len(value) if value.isalnum() else len(_significant_positions(value))
 
@@ -141,7 +148,7 @@ def mobile_first3_last4(value: str | None) -> str | None:
     """
     if not value:
         return value
-    digits = "".join(value[index] for index in _significant_positions(value))
+    digits = _compact(value)
     if value.lstrip().startswith("+"):
         rest = digits
     elif digits.startswith("00"):
@@ -201,7 +208,7 @@ def id_first6_last4(value: str | None) -> str | None:
     """
     if not value:
         return value
-    compact = "".join(value[index] for index in _significant_positions(value))
+    compact = _compact(value)
     if _RESIDENT_ID_18.fullmatch(compact):
         return _keep_ends(value, 6, 4)
     if _RESIDENT_ID_15.fullmatch(compact):

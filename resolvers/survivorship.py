@@ -6,6 +6,7 @@ travels with it, and disagreements between systems are kept for the caller to se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -41,7 +42,7 @@ class Rule:
     priority: tuple[SourceSystem, ...]
     explanation: str
 
-    def choose(self, candidates: list[Candidate]) -> Candidate | None:
+    def choose(self, candidates: Sequence[Candidate]) -> Candidate | None:
         present = [c for c in candidates if c.value]
         if len(present) < 2:
             return present[0] if present else None
@@ -113,16 +114,18 @@ _NONE = (None, None)
 
 def merge(party: Any | None, profile: Any | None) -> dict[MergedAttribute, Merged]:
     """Merge the core party record and the CRM profile by the declared rules."""
-    merged = {}
+    return {attribute: merge_one(party, profile, attribute) for attribute in _COLUMNS}
+
+
+def merge_one(party: Any | None, profile: Any | None, attribute: MergedAttribute) -> Merged:
+    """One attribute of :func:`merge` (a response that shows only the name merges no more)."""
+    core_columns, crm_columns = _COLUMNS[attribute]
     new = tuple.__new__
-    for attribute, (core_columns, crm_columns) in _COLUMNS.items():
-        found = [
-            new(Candidate, (SourceSystem.CORE, *_values(party, core_columns))),
-            new(Candidate, (SourceSystem.CRM, *_values(profile, crm_columns))),
-        ]
-        chosen = SURVIVORSHIP[attribute].choose(found)
-        merged[attribute] = new(Merged, (attribute, chosen, tuple(found)))
-    return merged
+    found = (
+        new(Candidate, (SourceSystem.CORE, *_values(party, core_columns))),
+        new(Candidate, (SourceSystem.CRM, *_values(profile, crm_columns))),
+    )
+    return new(Merged, (attribute, SURVIVORSHIP[attribute].choose(found), found))
 
 
 def _updated(candidate: Candidate) -> datetime:

@@ -19,7 +19,7 @@ from resolvers.plan.pages import Page
 from resolvers.plan.run import Run
 from resolvers.plan.specs import Band, Gated, Plain, Related, Table, column, gated
 from resolvers.plan.staff import rm_of
-from resolvers.survivorship import Merged, merge
+from resolvers.survivorship import Merged, merge_one
 from resolvers.tiers import required_grade, tier_of
 from resolvers.wealth import total_assets_cny
 from sources import Sources
@@ -41,13 +41,21 @@ class CustomerRecord:
 
     @property
     def merged(self) -> dict[MergedAttribute, Merged]:
+        """Every merged attribute."""
+        return {attribute: self.merged_one(attribute) for attribute in MergedAttribute}
+
+    def merged_one(self, attribute: MergedAttribute) -> Merged:
+        """One merged attribute, merged at most once."""
         if self._merged is None:
-            self._merged = merge(self.party, self.profile)
-        return self._merged
+            self._merged = {}
+        found = self._merged.get(attribute)
+        if found is None:
+            found = self._merged[attribute] = merge_one(self.party, self.profile, attribute)
+        return found
 
 
 def _merged(attribute: MergedAttribute) -> Any:
-    return lambda c, _run: c.merged[attribute].value
+    return lambda c, _run: c.merged_one(attribute).value
 
 
 def _assignment(c: CustomerRecord, run: Run) -> Any:
