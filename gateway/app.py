@@ -22,7 +22,7 @@ from gateway.context import Context
 from gateway.documents import Documents, TrustedDocuments, TrustedDocumentsMissing
 from gateway.graphql_http import GraphQLOverHTTP
 from gateway.guard import Guard
-from gateway.limits import QueryLimits
+from gateway.limits import Admission, AdmissionSettings, QueryLimits
 from gateway.logs import configure_logging
 from gateway.metrics import metrics
 from gateway.observe import Observed
@@ -126,6 +126,7 @@ def create_app(
     audit: AuditTrail | None = None,
     rate_limits: RateLimits | None = None,
     limits: QueryLimits | None = None,
+    admission: AdmissionSettings | None = None,
     transport: TransportSettings | None = None,
     documents: TrustedDocuments | None = None,
     plain_resolvers: bool = True,
@@ -182,7 +183,11 @@ def create_app(
         schema,
         graphql_ide="graphiql" if ide else None,
         documents=Documents(trusted, trusted_only=settings.is_production),
-        planner=Planner(schema._schema, limits) if planned else None,
+        planner=(
+            Planner(schema._schema, limits, Admission(admission or AdmissionSettings.from_env()))
+            if planned
+            else None
+        ),
     )
     app = Starlette(
         routes=[

@@ -79,6 +79,12 @@ EXECUTIONS = Counter(
 )
 PLANNED = EXECUTIONS.labels("planned")
 REFERENCE = EXECUTIONS.labels("reference")
+HEAVY_WAITED = Counter(
+    "c360_heavy_documents_waited",
+    "Heavy documents (estimated cost at least C360_HEAVY_COST) that found every one of the "
+    "worker's C360_HEAVY_CONCURRENCY places taken and waited for one.",
+    registry=REGISTRY,
+)
 AUDIT_BUFFERED = Gauge(
     "c360_audit_buffered_records",
     "Audit records waiting to be appended to the audit store.",

@@ -72,17 +72,25 @@ def refusals_of(
     document: Any, schema: Any, variables: dict[str, Any] | None, limits: QueryLimits
 ) -> list[GraphQLError]:
     """The refusals of a parsed document under the limits, empty when within every one."""
+    return refusals_and_cost(document, schema, variables, limits)[0]
+
+
+def refusals_and_cost(
+    document: Any, schema: Any, variables: dict[str, Any] | None, limits: QueryLimits
+) -> tuple[list[GraphQLError], int]:
+    """:func:`refusals_of`, and the estimated cost of the document's costliest operation
+    (0 when it was refused before it could be measured)."""
     try:
         measures = measure_document(document, schema, variables, list_estimate=limits.list_estimate)
     except CircularFragment as circular:
-        return [
-            refusals.refusal(
-                refusals.CIRCULAR_FRAGMENT,
-                f"Fragment {circular.name!r} spreads itself.",
-                fragment=circular.name,
-            )
-        ]
-    return [error for measure in measures for error in _over(measure, limits)]
+        refused = refusals.refusal(
+            refusals.CIRCULAR_FRAGMENT,
+            f"Fragment {circular.name!r} spreads itself.",
+            fragment=circular.name,
+        )
+        return [refused], 0
+    errors = [error for measure in measures for error in _over(measure, limits)]
+    return errors, max((measure.cost for measure in measures), default=0)
 
 
 def _over(measure: Measure, limits: QueryLimits) -> Iterator[GraphQLError]:

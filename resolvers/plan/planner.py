@@ -39,7 +39,7 @@ from strawberry.utils.logging import StrawberryLogger
 
 from gateway.context import Context
 from gateway.errors import is_internal, masked_internal
-from gateway.limits import QueryLimits, parse_options, refusals_of
+from gateway.limits import Admission, QueryLimits, parse_options, refusals_and_cost
 from gateway.limits.analysis import PAGE_ARGUMENT
 from resolvers.plan.compile import Compiler, Plan, Unsupported
 from resolvers.plan.run import Run
@@ -56,6 +56,7 @@ class Prepared:
     document: DocumentNode
     plan: Plan
     sized_by_variables: bool  # a page size comes from a variable: limits depend on them
+    cost: int  # the estimated cost (measured again per request when sized by variables)
 
 
 @dataclass
@@ -70,9 +71,12 @@ class Answer:
 class Planner:
     """The plans of one schema (one per process; plans hold nothing of any request)."""
 
-    def __init__(self, schema: GraphQLSchema, limits: QueryLimits) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, limits: QueryLimits, admission: Admission | None = None
+    ) -> None:
         self.schema = schema
         self.limits = limits
+        self.admission = admission or Admission()
         self._prepared: LRUCache[tuple[str, str | None], Prepared | None] = LRUCache(PLANS_KEPT)
 
     def prepare(self, query: str, operation_name: str | None) -> Prepared | None:
@@ -92,8 +96,11 @@ class Planner:
         except GraphQLError:
             return None
         sized = _sized_by_variables(document)
-        if not sized and refusals_of(document, self.schema, None, self.limits):
-            return None
+        cost = 0  # measured per request, under its variables
+        if not sized:
+            refused, cost = refusals_and_cost(document, self.schema, None, self.limits)
+            if refused:
+                return None
         if validate(self.schema, document, RULES):
             return None
         operation = get_operation_ast(document, operation_name)
@@ -108,26 +115,30 @@ class Planner:
             return None
         if operation_name is None and operation.name is not None:
             plan.operation_name = operation.name.value
-        return Prepared(document, plan, sized)
+        return Prepared(document, plan, sized, cost)
 
     async def answer(
         self, prepared: Prepared, context: Context, variables: dict[str, Any] | None
     ) -> Answer | None:
         """Run a plan; None when the request must take the reference path after all (its
         variables do not coerce, or they put it over a limit) — nothing has run then."""
-        if prepared.sized_by_variables and refusals_of(
-            prepared.document, self.schema, variables, self.limits
-        ):
-            return None
+        cost = prepared.cost
+        if prepared.sized_by_variables:
+            refused, cost = refusals_and_cost(
+                prepared.document, self.schema, variables, self.limits
+            )
+            if refused:
+                return None
         coerced = get_variable_values(
             self.schema, prepared.plan.variable_definitions, variables or {}
         )
         if isinstance(coerced, list):
             return None
-        run = Run(context, coerced)
-        data = await run.execute(prepared.plan)
-        errors = [_reported(error, context.request_id) for error in run.errors]
-        context.disclosure.close()
+        async with self.admission.admitted(cost):
+            run = Run(context, coerced)
+            data = await run.execute(prepared.plan)
+            errors = [_reported(error, context.request_id) for error in run.errors]
+            context.disclosure.close()
         await context.audit.settle()  # type: ignore[attr-defined]
         body: dict[str, Any] = {"data": data}
         if errors:

@@ -1,0 +1,61 @@
+"""How many costly documents one worker executes at once.
+
+A page of 50 customers with their accounts, transactions and holdings builds some 50,000
+objects. Sixteen of them at once in one worker each cost about 15 % more CPU than four at a
+time (the processor's caches hold fewer of them, the cycle collector has more to walk), and
+every cheap request in that worker waits behind all sixteen. So a document whose estimated
+cost (the query limits' measure: fields resolved, lists multiplied by their page size)
+reaches ``heavy_cost`` waits for one of ``heavy_concurrency`` places, first come first
+served; a cheaper document never waits. ``bench.cost W2 --concurrency 32`` measures it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from gateway.metrics import HEAVY_WAITED
+
+
+@dataclass(frozen=True)
+class AdmissionSettings:
+    """``C360_HEAVY_COST`` and ``C360_HEAVY_CONCURRENCY`` (0: no limit)."""
+
+    heavy_cost: int = 5_000
+    """The estimated cost from which a document counts as heavy: a one-customer 360 costs
+    about 430, a page of 50 of them about 21,000."""
+    heavy_concurrency: int = 4
+    """Heavy documents one worker process executes at once."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AdmissionSettings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            heavy_cost=int(env.get("C360_HEAVY_COST", defaults.heavy_cost)),
+            heavy_concurrency=int(env.get("C360_HEAVY_CONCURRENCY", defaults.heavy_concurrency)),
+        )
+
+
+class Admission:
+    """The places for heavy documents of one worker process (holds no request's data)."""
+
+    def __init__(self, settings: AdmissionSettings | None = None) -> None:
+        self.settings = settings or AdmissionSettings()
+        limit = self.settings.heavy_concurrency
+        self._places = asyncio.Semaphore(limit) if limit > 0 else None
+
+    @asynccontextmanager
+    async def admitted(self, cost: int) -> AsyncIterator[None]:
+        """Run the body once the document may execute: at once when it is light."""
+        places = self._places
+        if places is None or cost < self.settings.heavy_cost:
+            yield
+            return
+        if places.locked():
+            HEAVY_WAITED.inc()
+        async with places:
+            yield
