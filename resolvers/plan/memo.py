@@ -113,10 +113,8 @@ class Memo:
         calls += [
             self._call(slot, list(keys), fills.get(slot)) for slot, keys in wanted.items() if keys
         ]
-        if len(calls) == 1:
-            await calls[0]
-        elif calls:
-            await asyncio.gather(*calls)
+        if calls:
+            await concurrently(calls)
 
     async def _fused(self, batch: Batch, slots: list[Slot], keys: list[Hashable]) -> None:
         """One call of a fused batch (a tuple per key), filling each slot it stands for."""
@@ -140,3 +138,25 @@ class Memo:
         self._loaded.setdefault(slot, {}).update(zip(keys, results, strict=True))
         if fill is not None:
             fill(self, batch, keys, results, args)
+
+
+async def concurrently(calls: Sequence[Awaitable[None]]) -> None:
+    """Await every call, all at once: the first in the current task, each other in a task
+    of its own (one task fewer than ``asyncio.gather``; a task costs about 13 µs of CPU).
+    When one raises (the memo's calls keep a batch's error as ``Failed`` instead), or the
+    caller is cancelled, the others are cancelled and the error goes on."""
+    if len(calls) == 1:
+        await calls[0]
+        return
+    others = [asyncio.ensure_future(call) for call in calls[1:]]
+    try:
+        await calls[0]
+        for task in others:
+            await task
+    except BaseException:
+        for task in others:
+            if not task.done():
+                task.cancel()
+            elif not task.cancelled():
+                task.exception()  # seen: the error that goes on is the first one
+        raise

@@ -79,22 +79,26 @@ class Run:
         self._roots[call.key] = value
 
     async def load(self, selection: Selection, objs: Sequence[Any]) -> None:
-        """Load what a level's fields need for all its objects, then the levels below."""
-        if not objs:
-            return
-        if selection.reference and self.reference is None:
-            # Read (nearly always from the process's cache) once a level has objects that
-            # show reference data, as the resolver tree reads it.
-            self.reference = await self.ctx.reference_data()
-        needs = [need for load in selection.loads for need in load(objs, self)]
-        if needs:
-            await self.memo.load(needs)
-        levels = []
-        for children, child in selection.nested:
-            found = children(objs, self)
-            if found:
-                levels.append(self.load(child, found))
-        if len(levels) == 1:
-            await levels[0]
-        elif levels:
-            await asyncio.gather(*levels)
+        """Load what a selection's fields need for all its objects, then the levels below,
+        level by level: each level's needs, from every branch of the response at that depth,
+        in one memo load (one batch per source and argument set)."""
+        wave: list[tuple[Selection, Sequence[Any]]] = [(selection, objs)] if objs else []
+        while wave:
+            if self.reference is None and any(level.reference for level, _objs in wave):
+                # Read (nearly always from the process's cache) once a level has objects
+                # that show reference data, as the resolver tree reads it.
+                self.reference = await self.ctx.reference_data()
+            needs = [
+                need
+                for level, level_objs in wave
+                for load in level.loads
+                for need in load(level_objs, self)
+            ]
+            if needs:
+                await self.memo.load(needs)
+            wave = [
+                (child, found)
+                for level, level_objs in wave
+                for children, child in level.nested
+                if (found := children(level_objs, self))
+            ]
