@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from sqlalchemy import bindparam, case, func, select
@@ -88,14 +89,9 @@ class CoreBanking(Source):
         """:meth:`accounts_by_customer` and :meth:`transactions_by_account` of those accounts
         in one statement: per customer, the accounts and each account's page."""
         read, params = ACCOUNTS_WITH_PAGES.read(window)
-        accounts: dict[str, dict[int, Record]] = {}
-        pages: dict[int, list[Record]] = {}
-        for row in await self.read_keys(read, cust_nos, **params):
-            _file_page_row(row, accounts, pages)
-        return [
-            (list(mine.values()), {acct_id: pages[acct_id] for acct_id in mine})
-            for mine in (accounts.get(key, {}) for key in cust_nos)
-        ]
+        rows = await self.read_keys(read, cust_nos, **params)
+        found = _owned_pages(rows, _OWNER)
+        return [found[key][1:] if key in found else ([], {}) for key in cust_nos]
 
     async def parties_with_accounts_and_transactions(
         self, cust_nos: Sequence[str], window: Window
@@ -103,17 +99,10 @@ class CoreBanking(Source):
         """:meth:`parties` and :meth:`accounts_with_transactions` in one statement: per
         customer, the party (None when unknown), its accounts and each account's page."""
         read, params = PARTIES_WITH_PAGES.read(window)
-        parties: dict[str, Record] = {}
-        accounts: dict[str, dict[int, Record]] = {}
-        pages: dict[int, list[Record]] = {}
-        for row in await self.read_keys(read, cust_nos, **params):
-            if row.k_cust_no not in parties:
-                parties[row.k_cust_no] = _PARTY_PART(row)
-            if row.o_acct_id is not None:
-                _file_page_row(row, accounts, pages)
+        found = _owned_pages(await self.read_keys(read, cust_nos, **params), _KEYED)
         return [
-            (parties.get(key), list(mine.values()), {acct_id: pages[acct_id] for acct_id in mine})
-            for key, mine in ((key, accounts.get(key, {})) for key in cust_nos)
+            (_PARTY_PART(found[key][0]), *found[key][1:]) if key in found else (None, [], {})
+            for key in cust_nos
         ]
 
     async def accounts(self, acct_ids: Sequence[int]) -> list[Record | None]:
@@ -233,15 +222,31 @@ class CoreBanking(Source):
         )
 
 
-def _file_page_row(
-    row: Record, accounts: dict[str, dict[int, Record]], pages: dict[int, list[Record]]
-) -> None:
-    """File one row of an accounts-with-pages read: its account on the account's first
-    row, and the transaction it reads as, if any."""
-    acct_id = row.o_acct_id
-    page = pages.get(acct_id)
-    if page is None:
-        page = pages[acct_id] = []
-        accounts.setdefault(row.o_cust_no, {})[acct_id] = _ACCOUNT_PART(row)
-    if row.txn_id is not None:
-        page.append(row)
+_OWNER = attrgetter("o_cust_no")
+_KEYED = attrgetter("k_cust_no")
+
+
+def _owned_pages(
+    rows: Sequence[Record], key_of: Callable[[Record], str]
+) -> dict[str, tuple[Record, list[Record], dict[int, list[Record]]]]:
+    """The rows of an accounts-with-pages read, ordered by key, account and rank, filed per
+    key: its first row, its accounts (each from the account's first row) and each
+    account's page (the rows that hold a transaction; each reads as that transaction)."""
+    found: dict[str, tuple[Record, list[Record], dict[int, list[Record]]]] = {}
+    key = acct_id = None
+    accounts: list[Record] = []
+    pages: dict[int, list[Record]] = {}
+    page: list[Record] = []
+    for row in rows:
+        if key_of(row) != key:
+            key, acct_id, accounts, pages = key_of(row), None, [], {}
+            found[key] = (row, accounts, pages)
+        if row.o_acct_id != acct_id:
+            acct_id = row.o_acct_id
+            if acct_id is None:
+                continue  # a party without accounts
+            accounts.append(_ACCOUNT_PART(row))
+            page = pages[acct_id] = []
+        if row.txn_id is not None:
+            page.append(row)
+    return found
