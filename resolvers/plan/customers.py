@@ -162,14 +162,13 @@ def _file_accounts_and_pages(
 ) -> None:
     """File each customer's accounts, and each account's page, where the two reads would."""
     core = batch.__self__  # type: ignore[attr-defined]
-    for key, result in zip(keys, results, strict=True):
-        if type(result) is Failed:
-            memo.put(core.accounts_by_customer, key, result)
-            continue
-        accounts, pages = result
-        memo.put(core.accounts_by_customer, key, accounts)
-        for acct_id, page in pages.items():
-            memo.put(core.transactions_by_account, acct_id, page, *args)
+    memo.put_all(
+        core.accounts_by_customer,
+        ((key, r if type(r) is Failed else r[0]) for key, r in zip(keys, results, strict=True)),
+    )
+    for result in results:
+        if type(result) is not Failed:
+            memo.put_all(core.transactions_by_account, result[1].items(), *args)
 
 
 def _file_parties_accounts_and_pages(
@@ -178,12 +177,13 @@ def _file_parties_accounts_and_pages(
     """File each customer's party where the parties' read would, and the accounts with
     their pages where the accounts' level will look for them."""
     core = batch.__self__  # type: ignore[attr-defined]
-    owned: list[Any] = []
-    for key, result in zip(keys, results, strict=True):
-        failed = type(result) is Failed
-        memo.put(core.parties, key, result if failed else result[0])
-        owned.append(result if failed else result[1:])
-        memo.put(core.accounts_with_transactions, key, owned[-1], *args)
+    failed = [type(result) is Failed for result in results]
+    memo.put_all(
+        core.parties,
+        ((k, r if f else r[0]) for k, r, f in zip(keys, results, failed, strict=True)),
+    )
+    owned = [r if f else r[1:] for r, f in zip(results, failed, strict=True)]
+    memo.put_all(core.accounts_with_transactions, zip(keys, owned, strict=True), *args)
     _file_accounts_and_pages(memo, core.accounts_with_transactions, keys, owned, args)
 
 

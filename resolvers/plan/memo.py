@@ -85,9 +85,11 @@ class Memo:
         """Everything loaded of one batch (results or Failed), by key."""
         return self._loaded.get((batch, args), {})
 
-    def put(self, batch: Batch, key: Hashable, value: Any, *args: Hashable) -> None:
-        """File a result (or a Failed) under a batch another batch read it for."""
-        self._loaded.setdefault((batch, args), {})[key] = value
+    def put_all(
+        self, batch: Batch, results: Iterable[tuple[Hashable, Any]], *args: Hashable
+    ) -> None:
+        """File results (or Faileds) by key under a batch another batch read them for."""
+        self._loaded.setdefault((batch, args), {}).update(results)
 
     async def load(self, needs: Iterable[Need]) -> None:
         """Load every needed key not loaded yet: one call per batch function and argument
