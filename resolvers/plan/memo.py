@@ -115,8 +115,7 @@ class Memo:
         calls += [
             self._call(slot, list(keys), fills.get(slot)) for slot, keys in wanted.items() if keys
         ]
-        if calls:
-            await concurrently(calls)
+        await concurrently(calls)
 
     async def _fused(self, batch: Batch, slots: list[Slot], keys: list[Hashable]) -> None:
         """One call of a fused batch (a tuple per key), filling each slot it stands for."""
@@ -147,8 +146,9 @@ async def concurrently(calls: Sequence[Awaitable[None]]) -> None:
     of its own (one task fewer than ``asyncio.gather``; a task costs about 13 µs of CPU).
     When one raises (the memo's calls keep a batch's error as ``Failed`` instead), or the
     caller is cancelled, the others are cancelled and the error goes on."""
-    if len(calls) == 1:
-        await calls[0]
+    if len(calls) <= 1:
+        if calls:
+            await calls[0]
         return
     others = [asyncio.ensure_future(call) for call in calls[1:]]
     try:

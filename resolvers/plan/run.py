@@ -3,14 +3,13 @@ response in one synchronous walk."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
 from resolvers.plan.fields import Bubble, Selection
-from resolvers.plan.memo import Failed, Memo
+from resolvers.plan.memo import Failed, Memo, concurrently
 
 if TYPE_CHECKING:
     from gateway.context import Context
@@ -63,8 +62,7 @@ class Run:
     async def execute(self, plan: Plan) -> dict[str, Any] | None:
         """The response data (None when a non-null root field failed); errors in
         ``self.errors``."""
-        calls = [self._resolve(call) for call in plan.calls]
-        await (calls[0] if len(calls) == 1 else asyncio.gather(*calls))
+        await concurrently([self._resolve(call) for call in plan.calls])
         await self.load(plan.selection, [None])
         try:
             return plan.selection.build(None, self, "")
