@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table
@@ -13,6 +16,7 @@ from sources import Sources
 from sources.core import tables as core
 from sources.crm import tables as crm
 from sources.wealth import tables as wealth
+from tests.engines import drop_databases, fresh_databases
 
 
 @dataclass
@@ -241,3 +245,17 @@ class HandmadeBank:
                 for table in source.metadata.sorted_tables:
                     if self.rows.get(table):
                         await conn.execute(table.insert(), self.rows[table])
+
+
+@asynccontextmanager
+async def written(bank: HandmadeBank, engine: str, folder: Path) -> AsyncIterator[Sources]:
+    """The bank in fresh databases of one engine, as sources; the databases are dropped
+    afterwards."""
+    urls = await fresh_databases(engine, folder)
+    sources = Sources.from_urls(urls)
+    try:
+        await bank.write(sources)
+        yield sources
+    finally:
+        await sources.dispose()
+        await drop_databases(engine, urls)

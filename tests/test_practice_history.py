@@ -15,8 +15,8 @@ from sources import Sources
 from sources.core import tables as core
 from sources.wealth import tables as wealth
 from tests.conftest import GraphQLClient, auditor_over
-from tests.engines import drop_databases, engines_under_test, fresh_databases
-from tests.handmade import HandmadeBank
+from tests.engines import engines_under_test
+from tests.handmade import HandmadeBank, written
 
 RISING = "8800000001"
 UNDERSERVED = "8800000002"
@@ -73,12 +73,8 @@ def build(today: date) -> HandmadeBank:
 async def history(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Sources]:
-    urls = await fresh_databases(request.param, tmp_path_factory.mktemp("history"))
-    sources = Sources.from_urls(urls)
-    await build(date.today()).write(sources)
-    yield sources
-    await sources.dispose()
-    await drop_databases(request.param, urls)
+    async with written(build(date.today()), request.param, tmp_path_factory.mktemp("history")) as s:
+        yield s
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 from resolvers.ids import global_id
 from sources import Sources
 from tests.conftest import GraphQLClient, auditor_over
-from tests.engines import drop_databases, engines_under_test, fresh_databases
-from tests.handmade import HandmadeBank
+from tests.engines import engines_under_test
+from tests.handmade import HandmadeBank, written
 
 # (lower bound, tier reached at it, tier just below it)
 BOUNDARIES = [
@@ -84,13 +84,9 @@ def build(today: date) -> tuple[HandmadeBank, dict[str, Expectation]]:
 async def handmade(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[Sources, dict[str, Expectation]]]:
-    urls = await fresh_databases(request.param, tmp_path_factory.mktemp("handmade"))
-    sources = Sources.from_urls(urls)
     bank, expected = build(date.today())
-    await bank.write(sources)
-    yield sources, expected
-    await sources.dispose()
-    await drop_databases(request.param, urls)
+    async with written(bank, request.param, tmp_path_factory.mktemp("handmade")) as sources:
+        yield sources, expected
 
 
 @pytest.fixture

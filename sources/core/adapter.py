@@ -241,10 +241,10 @@ def _owned_pages(
         if key_of(row) != key:
             key, acct_id, accounts, pages = key_of(row), None, [], {}
             found[key] = (row, accounts, pages)
+        if row.o_acct_id is None:
+            continue  # the one row of a party without accounts
         if row.o_acct_id != acct_id:
             acct_id = row.o_acct_id
-            if acct_id is None:
-                continue  # a party without accounts
             accounts.append(_ACCOUNT_PART(row))
             page = pages[acct_id] = []
         if row.txn_id is not None:
