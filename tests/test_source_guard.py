@@ -3,6 +3,8 @@ failures make a source unavailable."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from gateway.breaker import BreakerState
@@ -47,3 +49,37 @@ async def test_a_failing_query_is_not_retried_and_does_not_open_the_breaker() ->
             await guard.read(read)
         assert read.calls == 1
     assert guard.state is BreakerState.CLOSED
+
+
+async def test_a_read_past_its_time_is_unavailable_and_counts_against_the_breaker() -> None:
+    guard = SourceGuard("wealth", Resilience(timeout_seconds=0.05, breaker_failures=1))
+    hung = asyncio.Event()
+    with pytest.raises(SourceUnavailable):
+        await guard.read(hung.wait)
+    assert guard.state is BreakerState.OPEN
+    assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
+
+
+async def test_a_read_its_caller_cancels_stays_cancelled_and_spares_the_breaker() -> None:
+    guard = SourceGuard("wealth", Resilience(timeout_seconds=5, breaker_failures=1))
+    reading = asyncio.ensure_future(guard.read(asyncio.Event().wait))
+    await asyncio.sleep(0.01)
+    reading.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    assert guard.state is BreakerState.CLOSED
+
+
+async def test_a_cancel_from_the_caller_wins_over_the_deadline_it_comes_with() -> None:
+    guard = SourceGuard("crm", Resilience(timeout_seconds=0.02, breaker_failures=1))
+
+    async def read_the_caller_gives_up_on() -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:  # the deadline's; the caller cancels before it unwinds
+            asyncio.current_task().cancel()  # type: ignore[union-attr]
+            raise
+
+    reading = asyncio.ensure_future(guard.read(read_the_caller_gives_up_on))
+    with pytest.raises(asyncio.CancelledError):
+        await reading
