@@ -79,13 +79,14 @@ class Source:
         distinct = list(dict.fromkeys(keys))
         if not distinct:
             return []
+        if len(distinct) <= MAX_KEYS_PER_STATEMENT:
+            params[KEYS] = distinct
+            return await self.guard.read(lambda: self.lane.fetch(statement, params))
         return await self.guard.read(lambda: self._read_chunks(statement, distinct, params))
 
     async def _read_chunks(
         self, statement: Read, distinct: list[K], params: dict[str, Any]
     ) -> list[Any]:
-        if len(distinct) <= MAX_KEYS_PER_STATEMENT:
-            return await self.lane.fetch(statement, {**params, KEYS: distinct})
         rows: list[Any] = []
         for start in range(0, len(distinct), MAX_KEYS_PER_STATEMENT):
             chunk = distinct[start : start + MAX_KEYS_PER_STATEMENT]

@@ -37,14 +37,21 @@ class ReadConnections:
     def checked_out(self) -> int:
         return self._opened - len(self._idle)
 
+    def idle(self) -> asyncpg.Connection | None:
+        """An idle open connection, if there is one (then no need to :meth:`acquire`)."""
+        while self._idle:
+            conn = self._idle.pop()
+            if not conn.is_closed():
+                return conn
+            self._opened -= 1
+        return None
+
     async def acquire(self) -> asyncpg.Connection:
         """An open connection for one read."""
         while True:
-            while self._idle:
-                conn = self._idle.pop()
-                if not conn.is_closed():
-                    return conn
-                self._opened -= 1
+            conn = self.idle()
+            if conn is not None:
+                return conn
             if self._opened < self._size:
                 self._opened += 1
                 opening = asyncio.ensure_future(self._open_connection())

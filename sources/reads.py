@@ -254,7 +254,7 @@ class AsyncpgLane:
         for hook in self._hooks:
             hook(prepared.sql, tuple(arguments))
         pool = self._pool
-        conn = await pool.acquire()
+        conn = pool.idle() or await pool.acquire()
         try:
             return await conn.fetch(prepared.sql, *arguments, record_class=prepared.row)
         except BaseException:
