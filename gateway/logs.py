@@ -109,6 +109,16 @@ class GraphQLErrorLog(logging.Filter):
         return True
 
 
+_request_logger = logging.getLogger(REQUEST_LOGGER)
+
+
 def log_request(**fields: Any) -> None:
     """One line for an answered request; ``fields`` must carry no customer value."""
-    logging.getLogger(REQUEST_LOGGER).info("request", extra={_FIELDS: fields})
+    logger = _request_logger
+    if logger.isEnabledFor(logging.INFO):
+        # Not logger.info(): it walks the stack for the caller's file and line on every
+        # request, and the line says neither.
+        record = logger.makeRecord(
+            REQUEST_LOGGER, logging.INFO, __file__, 0, "request", (), None, extra={_FIELDS: fields}
+        )
+        logger.handle(record)
