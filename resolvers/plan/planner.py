@@ -25,6 +25,8 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
+    NamedTypeNode,
+    NonNullTypeNode,
     OperationDefinitionNode,
     VariableNode,
     get_operation_ast,
@@ -32,7 +34,9 @@ from graphql import (
     specified_rules,
     validate,
 )
-from graphql.execution.values import get_variable_values
+from graphql.execution.get_variable_signature import get_variable_signature
+from graphql.execution.values import VariableValues, VariableValueSource, get_variable_values
+from graphql.pyutils import Undefined
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.utils.logging import StrawberryLogger
@@ -57,6 +61,32 @@ class Prepared:
     plan: Plan
     sized_by_variables: bool  # a page size comes from a variable: limits depend on them
     cost: int  # the estimated cost (measured again per request when sized by variables)
+    text_variables: tuple[tuple[str, Any, bool], ...] | None = None  # see _text_variables
+
+    def variables(self, schema: GraphQLSchema, given: dict[str, Any] | None) -> Any:
+        """The request's variables coerced as graphql-core coerces them (a list of errors
+        when they do not coerce). When every variable is an ID or a String without a
+        default, and each is given as text or left out where it may be, the values are
+        what graphql-core would make of them, and graphql-core is not asked."""
+        given = given or {}
+        simple = self.text_variables
+        if simple is not None:
+            sources: dict[str, Any] = {}
+            coerced: dict[str, Any] = {}
+            for name, signature, required in simple:
+                value = given.get(name, Undefined)
+                if value is Undefined:
+                    if required:
+                        break
+                    sources[name] = VariableValueSource(signature)
+                    continue
+                if type(value) is not str and (value is not None or required):
+                    break
+                sources[name] = VariableValueSource(signature, value)
+                coerced[name] = value
+            else:
+                return VariableValues(sources, coerced)
+        return get_variable_values(schema, self.plan.variable_definitions, given)
 
 
 @dataclass
@@ -115,7 +145,7 @@ class Planner:
             return None
         if operation_name is None and operation.name is not None:
             plan.operation_name = operation.name.value
-        return Prepared(document, plan, sized, cost)
+        return Prepared(document, plan, sized, cost, _text_variables(self.schema, plan))
 
     async def answer(
         self, prepared: Prepared, context: Context, variables: dict[str, Any] | None
@@ -129,9 +159,7 @@ class Planner:
             )
             if refused:
                 return None
-        coerced = get_variable_values(
-            self.schema, prepared.plan.variable_definitions, variables or {}
-        )
+        coerced = prepared.variables(self.schema, variables)
         if isinstance(coerced, list):
             return None
         async with self.admission.admitted(cost):
@@ -160,6 +188,30 @@ def _reported(error: GraphQLError, request_id: str) -> GraphQLError:
     their message) and mask an internal one for the client."""
     StrawberryLogger.error(error)
     return masked_internal(error, request_id) if is_internal(error) else error
+
+
+_TEXT_SCALARS = frozenset({"ID", "String"})
+
+
+def _text_variables(schema: GraphQLSchema, plan: Plan) -> tuple[tuple[str, Any, bool], ...] | None:
+    """Each variable's name, signature and whether it is required, when every one is an ID
+    or a String without a default: what ``Prepared.variables`` coerces by itself."""
+    found = []
+    for definition in plan.variable_definitions:
+        type_node, required = definition.type, False
+        if isinstance(type_node, NonNullTypeNode):
+            type_node, required = type_node.type, True
+        if (
+            definition.default_value is not None
+            or not isinstance(type_node, NamedTypeNode)
+            or type_node.name.value not in _TEXT_SCALARS
+        ):
+            return None
+        signature = get_variable_signature(schema, definition)
+        if isinstance(signature, GraphQLError):
+            return None
+        found.append((signature.name, signature, required))
+    return tuple(found)
 
 
 def _sized_by_variables(document: DocumentNode) -> bool:
