@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pgdata", default="pgdata", help="the cluster's folder in bench/.tools")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sort", default="tottime", help="cProfile's order (e.g. cumulative)")
     parser.add_argument(
         "--reads-from-memory",
         action="store_true",
@@ -92,7 +93,7 @@ async def _measure(cluster: Cluster, args: argparse.Namespace, requests: int) ->
             profiler.disable()
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("tottime").print_stats(args.top)
+            stats.sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue())
             return
         costs = []

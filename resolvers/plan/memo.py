@@ -111,7 +111,11 @@ class Memo:
             for key in need.keys:
                 if key not in loaded and key not in skip:
                     keys[key] = None
-        calls = [self._fused(batch, slots, keys) for batch, slots, keys in _fusions(wanted)]
+        calls = (
+            [self._fused(batch, slots, keys) for batch, slots, keys in _fusions(wanted)]
+            if len(wanted) > 1  # a fusion reads two batches or more
+            else []
+        )
         calls += [
             self._call(slot, list(keys), fills.get(slot)) for slot, keys in wanted.items() if keys
         ]
