@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,9 +68,29 @@ class Report:
     profile: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     rounds: list[Row] = field(default_factory=list)  # every run, before keep_medians
 
+    def round_ratios(self) -> dict[tuple[str, int], list[float]]:
+        """c360 / PostGraphile in requests per server CPU-second, round by round: each
+        c360 run against the PostGraphile run of the same round, made minutes apart, so a
+        machine that drifts over the hour moves both sides of a ratio together."""
+        runs: dict[tuple[str, str, int], list[Row]] = {}
+        for row in self.rounds or self.rows:
+            runs.setdefault((row.system, row.workload, row.concurrency), []).append(row)
+        found: dict[tuple[str, int], list[float]] = {}
+        for (system, workload, concurrency), ours in runs.items():
+            anchors = runs.get(("PostGraphile", workload, concurrency))
+            if system != "c360" or not anchors:
+                continue
+            found[(workload, concurrency)] = [
+                pg.server_cpu_ms / c360.server_cpu_ms
+                for c360, pg in zip(ours, anchors, strict=False)
+                if c360.requests and pg.requests and c360.server_cpu_ms
+            ]
+        return found
+
     def ratios(self) -> list[dict[str, Any]]:
         """c360 / PostGraphile per workload and concurrency."""
         anchor = {(r.workload, r.concurrency): r for r in self.rows if r.system == "PostGraphile"}
+        by_round = self.round_ratios()
         out = []
         for row in self.rows:
             pg = anchor.get((row.workload, row.concurrency))
@@ -85,6 +106,9 @@ class Report:
                     / pg.requests_per_cpu_second,
                     "requests_per_total_cpu_second": (pg.server_cpu_ms + pg.db_cpu_ms)
                     / (row.server_cpu_ms + row.db_cpu_ms),
+                    "requests_per_cpu_second_by_round": by_round.get(
+                        (row.workload, row.concurrency), []
+                    ),
                 }
             )
         return out
@@ -133,12 +157,14 @@ class Report:
                 "servers and the database together):",
                 "",
                 "| workload | conc. | req/s | server CPU per request | requests per server "
-                "CPU-second | requests per server + DB CPU-second |",
-                "|---|---:|---:|---:|---:|---:|",
+                "CPU-second | the same, round by round (median) "
+                "| requests per server + DB CPU-second |",
+                "|---|---:|---:|---:|---:|---:|---:|",
             ]
             lines += [
                 f"| {x['workload']} | {x['concurrency']} | {x['rps']:.2f}× "
                 f"| {x['server_cpu_per_request']:.2f}× | {x['requests_per_cpu_second']:.2f}× "
+                f"| {_by_round(x['requests_per_cpu_second_by_round'])} "
                 f"| {x['requests_per_total_cpu_second']:.2f}× |"
                 for x in ratios
             ]
@@ -197,6 +223,13 @@ class Report:
         md_path.write_text(self.markdown())
         (folder / "latest.md").write_text(self.markdown())
         return json_path, md_path
+
+
+def _by_round(ratios: list[float]) -> str:
+    if not ratios:
+        return "—"
+    each = ", ".join(f"{r:.2f}" for r in ratios)
+    return f"{each} ({statistics.median(ratios):.2f}×)"
 
 
 def load(path: Path) -> Report:

@@ -48,3 +48,16 @@ def test_a_round_that_completed_nothing_counts_as_the_costliest() -> None:
     report.rows = [run("c360", 0.0, requests=0), run("c360", 5.0), run("c360", 4.0)]
     report.keep_medians()
     assert [r.server_cpu_ms for r in report.rows] == [5.0]
+
+
+def test_each_round_is_also_compared_with_the_anchor_run_of_the_same_round() -> None:
+    report = Report(settings={"rounds": 3})
+    # The machine slows down between rounds: both systems' costs double in round 2.
+    report.rows = [run("c360", 2.0), run("PostGraphile", 1.0)]
+    report.rows += [run("c360", 4.0), run("PostGraphile", 2.0)]
+    report.rows += [run("c360", 2.2), run("PostGraphile", 1.0)]
+    report.keep_medians()
+    (ratio,) = report.ratios()
+    assert ratio["requests_per_cpu_second"] == 1.0 / 2.2  # medians of different rounds
+    assert ratio["requests_per_cpu_second_by_round"] == [0.5, 0.5, 1.0 / 2.2]
+    assert "0.50, 0.50, 0.45 (0.50×)" in report.markdown()
