@@ -221,12 +221,13 @@ class CoreBanking(Source):
         )
 
 
-# Where a row of those reads holds what _owned_pages files it by (read by position: some
-# thousand rows a page of customers; the row types' properties cost a call each).
-_OWNER_AT = len(t.transaction.c) + 1
-_KEYED = _OWNER_AT + len(t.account.c) + list(t.party.c).index(t.party.c.cust_no)
-_OWNER = _OWNER_AT + list(t.account.c).index(t.account.c.cust_no)
-_ACCOUNT_AT = _OWNER_AT + list(t.account.c).index(t.account.c.acct_id)
+# Where a row of those reads holds what _owned_pages files it by, read by position (some
+# thousand rows for a page of customers; each property read is a call). A row is the
+# transaction's columns and its rank, then the account's (o_…), then the party's (k_…).
+_ACCOUNT_COLUMNS = len(t.transaction.c) + 1
+_OWNER = _ACCOUNT_COLUMNS + list(t.account.c).index(t.account.c.cust_no)  # o_cust_no
+_ACCOUNT_AT = _ACCOUNT_COLUMNS + list(t.account.c).index(t.account.c.acct_id)  # o_acct_id
+_KEYED = _ACCOUNT_COLUMNS + len(t.account.c) + list(t.party.c).index(t.party.c.cust_no)
 _TXN_AT = list(t.transaction.c).index(t.transaction.c.txn_id)
 
 
