@@ -12,11 +12,11 @@ served; a cheaper document never waits. ``bench.cost W2 --concurrency 32`` measu
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from gateway.environment import overridden
 from gateway.metrics import HEAVY_WAITED
 
 
@@ -32,11 +32,10 @@ class AdmissionSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AdmissionSettings:
-        env = os.environ if environ is None else environ
-        defaults = cls()
-        return cls(
-            heavy_cost=int(env.get("C360_HEAVY_COST", defaults.heavy_cost)),
-            heavy_concurrency=int(env.get("C360_HEAVY_CONCURRENCY", defaults.heavy_concurrency)),
+        return overridden(
+            cls(),
+            {"heavy_cost": "C360_HEAVY_COST", "heavy_concurrency": "C360_HEAVY_CONCURRENCY"},
+            environ,
         )
 
 

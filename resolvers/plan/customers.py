@@ -121,13 +121,22 @@ def _rows_of(pick: Callable[[Sources], Batch]) -> Related:
     return Related(read, needs=needs)
 
 
-def _pages_window(accounts: Selection) -> Callable[[Run], Window] | None:
-    """The window of the accounts' transaction pages, when their selection pages them."""
+def _pages_window(accounts: Selection) -> Callable[[Run], Window | None] | None:
+    """The window of the accounts' transaction pages, when their selection pages them (the
+    window is None for a request whose page arguments are invalid: the pages report that
+    error themselves, each at its own path, and the accounts are read alone)."""
     pages = accounts.field("transactions")
     arguments = pages.arguments if pages is not None else None
     if arguments is None:
         return None
-    return lambda run: window_of(run, arguments(run))
+
+    def window_in(run: Run) -> Window | None:
+        try:
+            return window_of(run, arguments(run))
+        except Exception:
+            return None
+
+    return window_in
 
 
 def _accounts_with_pages(accounts: Selection) -> Any:
@@ -140,9 +149,8 @@ def _accounts_with_pages(accounts: Selection) -> Any:
     def needs(customers: Sequence[CustomerRecord], run: Run, _args: Any) -> list[Need]:
         core = run.sources.core
         numbers = _numbers(customers)
-        try:
-            window = window_in(run)
-        except Exception:  # the pages' own error, reported at each of them
+        window = window_in(run)
+        if window is None:
             return [Need(core.accounts_by_customer, numbers)]
         return [
             Need(
@@ -194,20 +202,16 @@ def _party_need(run: Run, numbers: Sequence[str], customer: Selection | None) ->
     core = run.sources.core
     accounts = customer.field("accounts") if customer is not None else None
     window_in = _pages_window(accounts.selection) if isinstance(accounts, Children) else None
-    if window_in is not None:
-        try:
-            window = window_in(run)
-        except Exception:  # the pages' own error, reported at each of them
-            window = None
-        if window is not None:
-            return Need(
-                core.parties_with_accounts_and_transactions,
-                numbers,
-                (window,),
-                fill=_file_parties_accounts_and_pages,
-                covers=((core.parties, ()),),
-            )
-    return Need(core.parties, numbers)
+    window = window_in(run) if window_in is not None else None
+    if window is None:
+        return Need(core.parties, numbers)
+    return Need(
+        core.parties_with_accounts_and_transactions,
+        numbers,
+        (window,),
+        fill=_file_parties_accounts_and_pages,
+        covers=((core.parties, ()),),
+    )
 
 
 CUSTOMER: Table = {
