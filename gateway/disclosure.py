@@ -70,14 +70,17 @@ class Disclosure:
         self._records: Any = None
         # The reads to audit: per (customer, treatment, reason), the fields and the paths.
         self._reads: dict[tuple[str, str, str | None], _Group] = {}
-        # Per (field, customer): the rule, and for a clear C2 field the group of reads its
-        # release joins; a page of 50 customers passes the gate some thousand times.
-        self._gates: dict[tuple[str, str], tuple[Rule, _Group | None]] = {}
+        # A page of 50 customers passes the gate some thousand times, and most of its
+        # fields once per customer: per customer, the gates of its ownership (field -> the
+        # rule, and whether a release is a clear C2 read to audit), shared by every customer
+        # of that ownership, and the group its clear reads join.
+        self._gates: dict[Ownership | None, dict[str, tuple[Rule, bool]]] = {}
+        self._customers: dict[str, tuple[dict[str, tuple[Rule, bool]], _Group]] = {}
 
     def admit(self, customer_number: str, ownership: Ownership) -> None:
         """Record that the request's scope reaches a customer, and how."""
-        if self._gates and self._ownership.get(customer_number) is not ownership:
-            self._gates.clear()  # a gate opened before may have decided on other grounds
+        if self._ownership.get(customer_number) is not ownership:
+            self._customers.pop(customer_number, None)  # its gates decided on other grounds
         self._ownership[customer_number] = ownership
 
     def rule(self, field: str, customer_number: str) -> Rule:
@@ -97,16 +100,20 @@ class Disclosure:
         response path, written with dots (the planner's) or as graphql-core's."""
         if value is None or (type(value) is str and not value):
             return value
-        gate = self._gates.get((field, customer_number))
+        customer = self._customers.get(customer_number)
+        if customer is None:
+            customer = self._customer(customer_number)
+        gates, group = customer
+        gate = gates.get(field)
         if gate is None:
-            gate = self._gate(field, customer_number)
+            gate = self._gate(gates, field, customer_number)
         rule, audited = gate
-        if audited is not None:  # clear, and C2: every release is audited
+        if audited:  # clear, and C2: every release is audited
             if not self.audit.available:
                 self._note(path, _AUDIT_DOWN, code=AUDIT_UNAVAILABLE)
                 return None
-            audited[0][field] = None
-            audited[1].append(path if type(path) is str else _dotted(path))
+            group[0][field] = None
+            group[1].append(path if type(path) is str else _dotted(path))
             return value
         treatment = rule.treatment
         if treatment is Treatment.CLEAR:
@@ -118,12 +125,23 @@ class Disclosure:
             self._read(field, customer_number, path, _WITHHELD, rule.reason)
         return None
 
-    def _gate(self, field: str, customer_number: str) -> tuple[Rule, _Group | None]:
+    def _customer(self, customer_number: str) -> tuple[dict[str, tuple[Rule, bool]], _Group]:
+        ownership = self._ownership.get(customer_number)
+        gates = self._gates.get(ownership)
+        if gates is None:
+            gates = self._gates[ownership] = {}
+        found = self._customers[customer_number] = (
+            gates,
+            self._group((customer_number, _CLEAR, None)),
+        )
+        return found
+
+    def _gate(
+        self, gates: dict[str, tuple[Rule, bool]], field: str, customer_number: str
+    ) -> tuple[Rule, bool]:
         rule = self.rule(field, customer_number)
-        audited = None
-        if rule.treatment is Treatment.CLEAR and FIELDS[field][0] is Sensitivity.C2:
-            audited = self._group((customer_number, _CLEAR, None))
-        gate = self._gates[(field, customer_number)] = (rule, audited)
+        audited = rule.treatment is Treatment.CLEAR and FIELDS[field][0] is Sensitivity.C2
+        gate = gates[field] = (rule, audited)
         return gate
 
     def _group(self, key: tuple[str, str, str | None]) -> _Group:
@@ -166,7 +184,7 @@ class Disclosure:
         customer, treatment and reason (fields sorted, paths in the order the values were
         released); idempotent."""
         reads, self._reads = self._reads, {}
-        self._gates.clear()
+        self._customers.clear()  # their groups are handed over
         make = self._maker()
         for (customer, treatment, reason), (fields, paths) in sorted(
             reads.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or "")

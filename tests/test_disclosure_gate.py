@@ -86,3 +86,35 @@ def test_a_dotted_path_comes_back_as_its_steps_in_a_note() -> None:
     path = "customers.nodes.12.accounts.0.balance"
     assert disclosure.disclose("Account.balance", "C1", "10.00", path) is None
     assert disclosure.notes[-1]["path"] == ["customers", "nodes", 12, "accounts", 0, "balance"]
+
+
+def test_each_customer_is_decided_on_their_own_ownership() -> None:
+    """Customers of one ownership share decisions; a customer of another, or one admitted
+    again on other grounds, is decided on theirs."""
+    sink = Sink()
+    disclosure = gate(sink)
+    for customer, ownership in (("C1", Ownership.OWN), ("C2", Ownership.BRANCH)):
+        disclosure.admit(customer, ownership)
+    disclosure.admit("C3", Ownership.OWN)
+    mobile = "13812345678"
+    shown = [disclosure.disclose("Customer.mobile", c, mobile, f"{c}.m") for c in ("C1", "C2")]
+    assert shown == [mobile, "138****5678"]
+    assert disclosure.disclose("Customer.mobile", "C3", mobile, "C3.m") == mobile
+    disclosure.admit("C3", Ownership.BRANCH)
+    assert disclosure.disclose("Customer.mobile", "C3", mobile, "C3.again") == "138****5678"
+    disclosure.close()
+    assert [(r.customer_number, r.field_paths) for r in sink.records] == [
+        ("C1", "C1.m"),
+        ("C3", "C3.m"),
+    ]
+
+
+def test_reads_after_close_go_to_records_of_their_own() -> None:
+    sink = Sink()
+    disclosure = gate(sink)
+    disclosure.admit("C1", Ownership.OWN)
+    disclosure.disclose("Customer.name", "C1", "Li Lei", "first.name")
+    disclosure.close()
+    disclosure.disclose("Customer.name", "C1", "Li Lei", "second.name")
+    disclosure.close()
+    assert [r.field_paths for r in sink.records] == ["first.name", "second.name"]
