@@ -69,6 +69,23 @@ async def test_graphql_answers_get_and_serves_the_ide_to_a_browser(app: Any) -> 
     assert page.status_code == 200 and "graphiql" in page.text.lower()
 
 
+async def test_graphql_answers_alike_at_the_root_and_under_a_root_path(app: Any) -> None:
+    """GET and POST /graphql skip Starlette's router; under a root path (a proxy's prefix)
+    they take it, and the answers are the same. Other methods are still refused."""
+    headers = caller_headers("CALL_CENTRE_AGENT", "CUSTOMER_SERVICE")
+    body = {"query": "{ __typename }"}
+    answers = []
+    for root_path in ("", "/c360"):
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, root_path=root_path),
+            base_url="http://c360.test",
+        ) as http:
+            posted = await http.post(f"{root_path}/graphql", json=body, headers=headers)
+            refused = await http.put(f"{root_path}/graphql", json=body, headers=headers)
+        answers.append((posted.status_code, posted.json(), refused.status_code))
+    assert answers == [(200, {"data": {"__typename": "Query"}}, 405)] * 2
+
+
 async def test_production_serves_no_ide(bank: Bank, sources: Sources, audit: AuditTrail) -> None:
     app = create_app(
         replace(settings_for(bank.urls), environment="production"),
