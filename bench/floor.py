@@ -25,6 +25,7 @@ import asyncpg
 import httpx
 
 from bench.documents import Workload
+from sources.codecs import SERVER_SETTINGS, read_as_text
 
 Statement = tuple[str, str, tuple[Any, ...]]  # (source, SQL with $n, parameters)
 
@@ -88,15 +89,19 @@ def save(captured: dict[str, list[list[Statement]]], path: Path) -> None:
     path.write_bytes(pickle.dumps(captured))
 
 
+async def _connect(dsn: str) -> asyncpg.Connection:
+    conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
+    await read_as_text(conn)
+    return conn
+
+
 async def replay(
     requests: Sequence[list[Statement]], dsns: dict[str, str], concurrency: int, seconds: float
 ) -> dict[str, Any]:
     """Each virtual user holds one connection per database (no pool, so no reset statements
     between uses) and runs a request's statements per database in turn, the databases
-    concurrently."""
-    users = [
-        {name: await asyncpg.connect(dsn) for name, dsn in dsns.items()} for _ in range(concurrency)
-    ]
+    concurrently. Connections read timestamps and numerics as text, as c360's lane does."""
+    users = [{name: await _connect(dsn) for name, dsn in dsns.items()} for _ in range(concurrency)]
     grouped = [
         {
             name: [(sql, params) for source, sql, params in request if source == name]

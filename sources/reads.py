@@ -15,7 +15,8 @@ Two lanes run reads:
   pool of asyncpg connections of its own (PostgreSQL): one round trip per read and no
   per-call work in SQLAlchemy. Rows come back as asyncpg records with a property per
   column, read by attribute like SQLAlchemy's rows, with the same Python types (the
-  asyncpg dialect converts none of the column types the sources use).
+  asyncpg dialect converts none of the column types the sources use). Timestamps and
+  numerics arrive as PostgreSQL's text (``sources.codecs``): the same values, read faster.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from sources.codecs import SERVER_SETTINGS, read_as_text
 from sources.connections import ReadConnections
 
 Record = Any
@@ -246,7 +248,13 @@ class AsyncpgLane:
         return found
 
     async def _connect(self) -> asyncpg.Connection:
-        return await asyncpg.connect(self._dsn)
+        conn = await asyncpg.connect(self._dsn, server_settings=SERVER_SETTINGS)
+        try:
+            await read_as_text(conn)
+        except BaseException:
+            conn.terminate()
+            raise
+        return conn
 
     async def fetch(self, read: Read, params: Mapping[str, Any]) -> list[Any]:
         prepared = self.prepared(read)

@@ -1,0 +1,92 @@
+"""The asyncpg lane reads timestamps and numerics as PostgreSQL's text (``sources.codecs``):
+every value must come out as asyncpg's binary codecs give it, of the same type and, for a
+numeric, the same scale; parameters must go in as the binary codecs send them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from sources.codecs import SERVER_SETTINGS, read_as_text, timestamp_from_text, timestamp_to_text
+from tests.engines import SERVER_URLS, engines_under_test
+
+TIMESTAMPS = [
+    "2026-01-01 09:00:00",
+    "2026-01-01 09:00:00.000001",
+    "1999-12-31 23:59:59.999999",
+    "0001-01-01 00:00:00",
+    "9999-12-31 23:59:59.999999",
+    "infinity",
+    "-infinity",
+]
+NUMERICS = ["10.00", "0", "-0.0001", "123456789012345678.123456", "1e-20", "NaN", "Infinity"]
+PARAMETERS = [datetime(2026, 3, 4, 5, 6, 7, 89), date(2026, 3, 4), datetime.max, datetime.min]
+
+
+def test_infinite_timestamps_map_as_asyncpg_maps_them() -> None:
+    assert timestamp_from_text("infinity") == datetime.max
+    assert timestamp_from_text("-infinity") == datetime.min
+    assert timestamp_to_text(datetime.max) == "infinity"
+    assert timestamp_to_text(datetime.min) == "-infinity"
+    with pytest.raises(ValueError):
+        timestamp_from_text("yesterday")
+
+
+def test_a_date_parameter_means_its_midnight_and_an_aware_one_is_refused() -> None:
+    assert timestamp_to_text(date(2026, 3, 4)) == "2026-03-04T00:00:00"
+    with pytest.raises(TypeError):
+        timestamp_to_text(datetime(2026, 3, 4, tzinfo=UTC))
+    with pytest.raises(TypeError):
+        timestamp_to_text("2026-03-04")
+
+
+@pytest.fixture(params=[e for e in engines_under_test() if e == "postgresql"])
+async def connections(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any, Any]]:
+    url = make_url(SERVER_URLS[request.param]).set(drivername="postgresql")
+    dsn = url.render_as_string(hide_password=False)
+    binary = await asyncpg.connect(dsn)
+    text = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
+    await read_as_text(text)
+    try:
+        yield binary, text
+    finally:
+        await binary.close()
+        await text.close()
+
+
+def spelled(values: list[Any]) -> list[tuple[str, str]]:
+    return [(type(v).__name__, repr(v)) for v in values]
+
+
+async def test_text_reads_give_what_binary_reads_give(connections: tuple[Any, Any]) -> None:
+    binary, text = connections
+    query = (
+        "SELECT t::timestamp, n::numeric, n::numeric(30, 6) FROM unnest($1::text[]) AS t, "
+        "unnest($2::text[]) AS n UNION ALL SELECT NULL, NULL, NULL"
+    )
+    finite = [n for n in NUMERICS if n not in ("NaN", "Infinity", "1e-20")]
+    got = await text.fetch(query, TIMESTAMPS, finite)
+    want = await binary.fetch(query, TIMESTAMPS, finite)
+    assert [spelled(list(r)) for r in got] == [spelled(list(r)) for r in want]
+    specials = "SELECT n::numeric FROM unnest($1::text[]) AS n"
+    got_specials = [r[0] for r in await text.fetch(specials, NUMERICS)]
+    assert spelled(got_specials) == spelled([r[0] for r in await binary.fetch(specials, NUMERICS)])
+    assert str(got_specials[0]) == "10.00"
+
+
+async def test_timestamp_parameters_compare_as_binary_ones_do(connections: tuple[Any, Any]) -> None:
+    binary, text = connections
+    query = "SELECT $1::timestamp, $1::timestamp < '2026-03-04 05:06:08'::timestamp"
+    for value in PARAMETERS:
+        got = await text.fetchrow(query, value)
+        want = await binary.fetchrow(query, value)
+        assert spelled(list(got)) == spelled(list(want)), value
+    aware = datetime(2026, 3, 4, tzinfo=UTC)
+    for conn in (binary, text):
+        with pytest.raises((asyncpg.DataError, TypeError)):
+            await conn.fetchrow(query, aware)
