@@ -25,7 +25,7 @@ import asyncpg
 import httpx
 
 from bench.documents import Workload
-from sources.codecs import SERVER_SETTINGS, read_as_text
+from sources.sessions import SERVER_SETTINGS, prepare_session
 
 Statement = tuple[str, str, tuple[Any, ...]]  # (source, SQL with $n, parameters)
 
@@ -91,7 +91,7 @@ def save(captured: dict[str, list[list[Statement]]], path: Path) -> None:
 
 async def _connect(dsn: str) -> asyncpg.Connection:
     conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
-    await read_as_text(conn)
+    await prepare_session(conn)
     return conn
 
 
@@ -100,7 +100,7 @@ async def replay(
 ) -> dict[str, Any]:
     """Each virtual user holds one connection per database (no pool, so no reset statements
     between uses) and runs a request's statements per database in turn, the databases
-    concurrently. Connections read timestamps and numerics as text, as c360's lane does."""
+    concurrently. Each session is set up as c360's lane sets up its own."""
     users = [{name: await _connect(dsn) for name, dsn in dsns.items()} for _ in range(concurrency)]
     grouped = [
         {

@@ -15,8 +15,9 @@ Two lanes run reads:
   pool of asyncpg connections of its own (PostgreSQL): one round trip per read and no
   per-call work in SQLAlchemy. Rows come back as asyncpg records with a property per
   column, read by attribute like SQLAlchemy's rows, with the same Python types (the
-  asyncpg dialect converts none of the column types the sources use). Timestamps and
-  numerics arrive as PostgreSQL's text (``sources.codecs``): the same values, read faster.
+  asyncpg dialect converts none of the column types the sources use). Each session is set
+  up by ``sources.sessions``: timestamps and numerics arrive as PostgreSQL's text (the same
+  values, read faster), and reads run on generic plans.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from sources.codecs import SERVER_SETTINGS, read_as_text
 from sources.connections import ReadConnections
+from sources.sessions import SERVER_SETTINGS, plan_cache_mode, prepare_session
 
 Record = Any
 """A row a source returns: SQLAlchemy's Row or the asyncpg lane's record; both are read
@@ -225,6 +226,7 @@ class AsyncpgLane:
     def __init__(self, url: URL, *, pool_size: int = 10, hooks: list[StatementHook]) -> None:
         # asyncpg reads the URL's own options (sslmode, …) from the DSN.
         self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._plan_cache_mode = plan_cache_mode()
         self._pool = ReadConnections(self._connect, pool_size, _track)
         self._prepared: dict[Read, _Prepared] = {}
         self._dialect = asyncpg_dialect()
@@ -250,7 +252,7 @@ class AsyncpgLane:
     async def _connect(self) -> asyncpg.Connection:
         conn = await asyncpg.connect(self._dsn, server_settings=SERVER_SETTINGS)
         try:
-            await read_as_text(conn)
+            await prepare_session(conn, self._plan_cache_mode)
         except BaseException:
             conn.terminate()
             raise

@@ -1,6 +1,7 @@
-"""The asyncpg lane reads timestamps and numerics as PostgreSQL's text (``sources.codecs``):
-every value must come out as asyncpg's binary codecs give it, of the same type and, for a
-numeric, the same scale; parameters must go in as the binary codecs send them."""
+"""How the asyncpg lane sets up its sessions (``sources.sessions``). Timestamps and numerics
+are read as PostgreSQL's text: every value must come out as asyncpg's binary codecs give it,
+of the same type and, for a numeric, the same scale, and parameters must go in as the binary
+codecs send them. Reads run on the plan cache mode chosen (generic plans by default)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,20 @@ from typing import Any
 
 import asyncpg
 import pytest
+from sqlalchemy import literal_column, select
 from sqlalchemy.engine import make_url
 
-from sources.codecs import SERVER_SETTINGS, read_as_text, timestamp_from_text, timestamp_to_text
+from sources.reads import AsyncpgLane, Read
+from sources.sessions import (
+    SERVER_SETTINGS,
+    plan_cache_mode,
+    prepare_session,
+    timestamp_from_text,
+    timestamp_to_text,
+)
 from tests.engines import SERVER_URLS, engines_under_test
+
+MODE = "current_setting('plan_cache_mode')"
 
 TIMESTAMPS = [
     "2026-01-01 09:00:00",
@@ -51,7 +62,7 @@ async def connections(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any
     dsn = url.render_as_string(hide_password=False)
     binary = await asyncpg.connect(dsn)
     text = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
-    await read_as_text(text)
+    await prepare_session(text)
     try:
         yield binary, text
     finally:
@@ -66,8 +77,10 @@ def spelled(values: list[Any]) -> list[tuple[str, str]]:
 async def test_text_reads_give_what_binary_reads_give(connections: tuple[Any, Any]) -> None:
     binary, text = connections
     query = (
-        "SELECT t::timestamp, n::numeric, n::numeric(30, 6) FROM unnest($1::text[]) AS t, "
-        "unnest($2::text[]) AS n UNION ALL SELECT NULL, NULL, NULL"
+        "SELECT t::timestamp, n::numeric, n::numeric(30, 6) "
+        "FROM unnest($1::text[]) WITH ORDINALITY AS a(t, i), "
+        "unnest($2::text[]) WITH ORDINALITY AS b(n, j) "
+        "UNION ALL SELECT NULL, NULL, NULL ORDER BY 1, 2"
     )
     finite = [n for n in NUMERICS if n not in ("NaN", "Infinity", "1e-20")]
     got = await text.fetch(query, TIMESTAMPS, finite)
@@ -90,3 +103,25 @@ async def test_timestamp_parameters_compare_as_binary_ones_do(connections: tuple
     for conn in (binary, text):
         with pytest.raises((asyncpg.DataError, TypeError)):
             await conn.fetchrow(query, aware)
+
+
+def test_the_plan_cache_mode_defaults_to_generic_plans_and_refuses_unknown_modes() -> None:
+    assert plan_cache_mode({}) == "force_generic_plan"
+    assert plan_cache_mode({"C360_PG_PLAN_CACHE_MODE": " Auto "}) == "auto"
+    with pytest.raises(ValueError, match="C360_PG_PLAN_CACHE_MODE"):
+        plan_cache_mode({"C360_PG_PLAN_CACHE_MODE": "generic; DROP TABLE x"})
+
+
+@pytest.mark.parametrize("chosen", ["", "auto", "force_custom_plan"])
+async def test_lane_sessions_run_with_the_chosen_plan_cache_mode(
+    connections: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch, chosen: str
+) -> None:
+    binary, _text = connections
+    server_default = await binary.fetchval("SHOW plan_cache_mode")
+    monkeypatch.setenv("C360_PG_PLAN_CACHE_MODE", chosen)
+    lane = AsyncpgLane(make_url(SERVER_URLS["postgresql"]), hooks=[])
+    try:
+        [row] = await lane.fetch(Read(lambda _keys_in: select(literal_column(MODE))), {})
+    finally:
+        await lane.dispose()
+    assert row[0] == {"": "force_generic_plan", "auto": server_default}.get(chosen, chosen)
