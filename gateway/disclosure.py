@@ -189,7 +189,7 @@ class Disclosure:
         for (customer, treatment, reason), (fields, paths) in sorted(
             reads.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or "")
         ):
-            if not paths:  # its gate was opened, but the audit trail was down
+            if not paths:  # nothing clear released (or the audit trail was down then)
                 continue
             self.audit.record(
                 make(customer, " ".join(sorted(fields)), " ".join(paths), treatment, reason)
