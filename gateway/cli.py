@@ -163,11 +163,13 @@ def run_serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     from gateway.app import ProductionMisconfigured, check_production, trusted_documents
+    from sources.sessions import plan_cache_mode
 
     try:
         check_production(settings, AuthSettings.from_env())
         trusted_documents(settings)
-    except (ProductionMisconfigured, AuthConfigurationError) as error:
+        plan_cache_mode()
+    except (ProductionMisconfigured, AuthConfigurationError, ValueError) as error:
         print(f"c360: refusing to serve: {error}", file=sys.stderr)
         return 2
     if not settings.sources_configured and not demo_bank_exists(settings):

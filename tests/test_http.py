@@ -117,6 +117,21 @@ async def test_production_refuses_to_start_on_the_demo_secret(
     assert not list(tmp_path.iterdir()), "nothing is created before the refusal"
 
 
+def test_serve_refuses_an_unknown_plan_cache_mode_before_it_starts(tmp_path: Any) -> None:
+    env = dict(os.environ, C360_PG_PLAN_CACHE_MODE="sometimes", C360_DATA_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "refusing to serve: C360_PG_PLAN_CACHE_MODE must be one of" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "core.db").exists()  # nothing was created
+
+
 def test_serve_names_an_unreachable_source_and_exits_non_zero(tmp_path: Any) -> None:
     env = dict(os.environ, C360_CORE_DB_URL=UNREACHABLE_PG, C360_DATA_DIR=str(tmp_path))
     done = subprocess.run(
