@@ -25,7 +25,7 @@ import asyncpg
 import httpx
 
 from bench.documents import Workload
-from sources.sessions import SERVER_SETTINGS, prepare_session
+from sources.sessions import open_session
 
 Statement = tuple[str, str, tuple[Any, ...]]  # (source, SQL with $n, parameters)
 
@@ -89,19 +89,15 @@ def save(captured: dict[str, list[list[Statement]]], path: Path) -> None:
     path.write_bytes(pickle.dumps(captured))
 
 
-async def _connect(dsn: str) -> asyncpg.Connection:
-    conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
-    await prepare_session(conn)
-    return conn
-
-
 async def replay(
     requests: Sequence[list[Statement]], dsns: dict[str, str], concurrency: int, seconds: float
 ) -> dict[str, Any]:
     """Each virtual user holds one connection per database (no pool, so no reset statements
     between uses) and runs a request's statements per database in turn, the databases
     concurrently. Each session is set up as c360's lane sets up its own."""
-    users = [{name: await _connect(dsn) for name, dsn in dsns.items()} for _ in range(concurrency)]
+    users = [
+        {name: await open_session(dsn) for name, dsn in dsns.items()} for _ in range(concurrency)
+    ]
     grouped = [
         {
             name: [(sql, params) for source, sql, params in request if source == name]

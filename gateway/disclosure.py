@@ -64,16 +64,15 @@ class Disclosure:
         self.request_id = request_id
         self._records_of = records_of  # gateway.audit.records_of
         self._ownership: dict[str, Ownership] = {}
-        self._rules: dict[tuple[str, Ownership | None], Rule] = {}
         self.notes: list[dict[str, Any]] = []
         # Every record of a request carries the moment it first audited and the same caller.
         self._records: Any = None
         # The reads to audit: per (customer, treatment, reason), the fields and the paths.
         self._reads: dict[tuple[str, str, str | None], _Group] = {}
-        # A page of 50 customers passes the gate some thousand times, and most of its
-        # fields once per customer: per customer, the gates of its ownership (field -> the
-        # rule, and whether a release is a clear C2 read to audit), shared by every customer
-        # of that ownership, and the group its clear reads join.
+        # The policy's decisions, made once per ownership: field -> the rule, and whether a
+        # release is a clear C2 read to audit. A page of 50 customers passes the gate some
+        # thousand times, most of its fields once per customer, so per customer it keeps
+        # the gates of its ownership and the group its clear reads join.
         self._gates: dict[Ownership | None, dict[str, tuple[Rule, bool]]] = {}
         self._customers: dict[str, tuple[dict[str, tuple[Rule, bool]], _Group]] = {}
 
@@ -86,14 +85,8 @@ class Disclosure:
     def rule(self, field: str, customer_number: str) -> Rule:
         """The policy's decision for one field of one customer, for this caller."""
         ownership = self._ownership.get(customer_number)
-        key = (field, ownership)
-        found = self._rules.get(key)
-        if found is None:
-            found = decide(
-                field, self.principal.role, ownership, self.purpose, self.principal.scopes
-            )
-            self._rules[key] = found
-        return found
+        gates = self._gates_of(ownership)
+        return (gates.get(field) or self._gate(gates, field, ownership))[0]
 
     def disclose(self, field: str, customer_number: str, value: Any, path: Any) -> Any:
         """The value as this request may see it (None when not shown). ``path``: the
@@ -106,7 +99,7 @@ class Disclosure:
         gates, group = customer
         gate = gates.get(field)
         if gate is None:
-            gate = self._gate(gates, field, customer_number)
+            gate = self._gate(gates, field, self._ownership.get(customer_number))
         rule, audited = gate
         if audited:  # clear, and C2: every release is audited
             if not self.audit.available:
@@ -126,20 +119,23 @@ class Disclosure:
         return None
 
     def _customer(self, customer_number: str) -> tuple[dict[str, tuple[Rule, bool]], _Group]:
-        ownership = self._ownership.get(customer_number)
-        gates = self._gates.get(ownership)
-        if gates is None:
-            gates = self._gates[ownership] = {}
         found = self._customers[customer_number] = (
-            gates,
+            self._gates_of(self._ownership.get(customer_number)),
             self._group((customer_number, _CLEAR, None)),
         )
         return found
 
+    def _gates_of(self, ownership: Ownership | None) -> dict[str, tuple[Rule, bool]]:
+        gates = self._gates.get(ownership)
+        if gates is None:
+            gates = self._gates[ownership] = {}
+        return gates
+
     def _gate(
-        self, gates: dict[str, tuple[Rule, bool]], field: str, customer_number: str
+        self, gates: dict[str, tuple[Rule, bool]], field: str, ownership: Ownership | None
     ) -> tuple[Rule, bool]:
-        rule = self.rule(field, customer_number)
+        principal = self.principal
+        rule = decide(field, principal.role, ownership, self.purpose, principal.scopes)
         audited = rule.treatment is Treatment.CLEAR and FIELDS[field][0] is Sensitivity.C2
         gate = gates[field] = (rule, audited)
         return gate

@@ -37,7 +37,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sources.connections import ReadConnections
-from sources.sessions import SERVER_SETTINGS, plan_cache_mode, prepare_session
+from sources.sessions import open_session, plan_cache_mode
 
 Record = Any
 """A row a source returns: SQLAlchemy's Row or the asyncpg lane's record; both are read
@@ -250,13 +250,7 @@ class AsyncpgLane:
         return found
 
     async def _connect(self) -> asyncpg.Connection:
-        conn = await asyncpg.connect(self._dsn, server_settings=SERVER_SETTINGS)
-        try:
-            await prepare_session(conn, self._plan_cache_mode)
-        except BaseException:
-            conn.terminate()
-            raise
-        return conn
+        return await open_session(self._dsn, self._plan_cache_mode)
 
     async def fetch(self, read: Read, params: Mapping[str, Any]) -> list[Any]:
         prepared = self.prepared(read)

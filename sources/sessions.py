@@ -71,10 +71,21 @@ def plan_cache_mode(environ: Mapping[str, str] | None = None) -> str:
     return mode
 
 
-async def prepare_session(conn: asyncpg.Connection, mode: str = PLAN_CACHE_MODES[0]) -> None:
-    """Set up a new lane connection: the text codecs, and the plan cache ``mode``."""
+async def open_session(dsn: str, mode: str = PLAN_CACHE_MODES[0]) -> asyncpg.Connection:
+    """A new connection set up as the lane reads on it: the text codecs and the plan cache
+    ``mode`` (closed again if the set-up fails)."""
     if mode not in PLAN_CACHE_MODES:
         raise ValueError(f"unknown plan_cache_mode {mode!r}")
+    conn = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
+    try:
+        await _prepare(conn, mode)
+    except BaseException:
+        conn.terminate()
+        raise
+    return conn
+
+
+async def _prepare(conn: asyncpg.Connection, mode: str) -> None:
     if mode != "auto" and conn.get_server_version() >= PLAN_CACHE_MODE_SINCE:
         await conn.execute(f"SET plan_cache_mode = {mode}")
     await conn.set_type_codec(

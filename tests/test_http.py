@@ -22,6 +22,17 @@ from tests.conftest import Bank, caller_headers, settings_for
 UNREACHABLE_PG = "postgresql://postgres@127.0.0.1:9/c360_nowhere"
 
 
+def serve(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``c360 serve`` in a process of its own, under ``env``; expected to exit on its own."""
+    return subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 async def get(app: Any, path: str, **kwargs: Any) -> httpx.Response:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://c360.test"
@@ -106,41 +117,23 @@ async def test_production_refuses_to_start_on_the_demo_secret(
         create_app(replace(settings_for(bank.urls), environment="production"), sources)
     env = dict(os.environ, C360_ENV="production", C360_DATA_DIR=str(tmp_path))
     env.pop("C360_JWT_SECRET", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", "0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve(env)
     assert done.returncode != 0 and "demo JWT secret" in done.stderr
     assert not list(tmp_path.iterdir()), "nothing is created before the refusal"
 
 
 def test_serve_refuses_an_unknown_plan_cache_mode_before_it_starts(tmp_path: Any) -> None:
     env = dict(os.environ, C360_PG_PLAN_CACHE_MODE="sometimes", C360_DATA_DIR=str(tmp_path))
-    done = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", "0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve(env)
     assert done.returncode == 2
     assert "refusing to serve: C360_PG_PLAN_CACHE_MODE must be one of" in done.stderr
     assert "Traceback" not in done.stderr
-    assert not (tmp_path / "core.db").exists()  # nothing was created
+    assert not list(tmp_path.iterdir()), "nothing is created before the refusal"
 
 
 def test_serve_names_an_unreachable_source_and_exits_non_zero(tmp_path: Any) -> None:
     env = dict(os.environ, C360_CORE_DB_URL=UNREACHABLE_PG, C360_DATA_DIR=str(tmp_path))
-    done = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", "0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = serve(env)
     assert done.returncode != 0
     assert "cannot reach the core source" in done.stderr
     assert "wealth" not in done.stderr and "crm" not in done.stderr

@@ -16,9 +16,8 @@ from sqlalchemy.engine import make_url
 
 from sources.reads import AsyncpgLane, Read
 from sources.sessions import (
-    SERVER_SETTINGS,
+    open_session,
     plan_cache_mode,
-    prepare_session,
     timestamp_from_text,
     timestamp_to_text,
 )
@@ -61,8 +60,7 @@ async def connections(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Any
     url = make_url(SERVER_URLS[request.param]).set(drivername="postgresql")
     dsn = url.render_as_string(hide_password=False)
     binary = await asyncpg.connect(dsn)
-    text = await asyncpg.connect(dsn, server_settings=SERVER_SETTINGS)
-    await prepare_session(text)
+    text = await open_session(dsn)
     try:
         yield binary, text
     finally:
