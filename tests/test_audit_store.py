@@ -484,6 +484,40 @@ async def test_two_trails_appending_concurrently_leave_a_valid_chain(
     assert len(await first.events(subject="rm-b", limit=100)) == 40
 
 
+@pytest.mark.parametrize("server", [name for name in ENGINES if name == "postgresql"])
+async def test_a_writer_connection_the_server_closed_is_replaced_without_an_outage(
+    server: str, tmp_path: Path
+) -> None:
+    """A database restart, or an idle timeout, between two appends: the next append opens a
+    connection of its own, and the trail stays available (clear values are not withheld)."""
+    urls = await fresh_databases(server, tmp_path)
+    trail = AuditTrail(urls["core"], flush_interval=QUIET)
+    try:
+        await trail.start()
+        await _append_across_closed_connections(urls["core"], trail)
+    finally:
+        await trail.close()
+        await drop_databases(server, urls)
+
+
+async def _append_across_closed_connections(audit_url: str, trail: AuditTrail) -> None:
+    trail.record(a_record(0))
+    assert await trail.flush() == 1
+    database = make_url(audit_url).database
+    # Whether asyncpg has noticed the close before the next append varies: several rounds.
+    for n in range(1, 11):
+        await execute(
+            audit_url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{database}' AND pid <> pg_backend_pid()",
+        )
+        trail.record(a_record(n))
+        assert await trail.flush() == 1
+        assert trail.available
+    assert [e.request_id for e in await trail.events()] == [f"req-{n}" for n in range(11)]
+    assert (await verify_chain(audit_url)).ok
+
+
 async def test_events_filter_by_customer_subject_time_and_seq(
     audit_url: str, trails: Trails
 ) -> None:
