@@ -119,14 +119,12 @@ class AuditStore:
             try:
                 await kept.execute(_BEGIN_LOCKED)
                 return kept
-            except asyncpg.LockNotAvailableError:
+            except BaseException as error:
                 self._drop_writer(kept)
-                raise
-            except Exception:
-                self._drop_writer(kept)
-            except BaseException:
-                self._drop_writer(kept)
-                raise
+                if not isinstance(error, Exception) or isinstance(
+                    error, asyncpg.LockNotAvailableError
+                ):
+                    raise
         dsn = async_url(self.url).set(drivername="postgresql")
         conn = self._writer = await asyncpg.connect(dsn.render_as_string(hide_password=False))
         try:
