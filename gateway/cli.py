@@ -7,6 +7,7 @@ import asyncio
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -16,6 +17,7 @@ from gateway.config import Settings
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8360
 DEFAULT_DEMO_CUSTOMERS = 3000
+APP = "gateway.app:create_app"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,17 +186,21 @@ def run_serve(settings: Settings, host: str, port: int, workers: int) -> int:
     if problems:
         return 1
     print(f"c360: serving on http://{host}:{port}/graphql", flush=True)
-    uvicorn.run(
-        "gateway.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_level": "info",
         # c360 logs one JSON line per request itself (gateway.logs); uvicorn's access line
         # would say it again, in another format, at a cost of its own on every request.
-        access_log=False,
-    )
+        "access_log": False,
+    }
+    if workers > 1:
+        from gateway.workers import Supervisor
+
+        return Supervisor(uvicorn.Config(APP, **options), workers).run()
+    uvicorn.run(APP, **options)
     return 0
 
 

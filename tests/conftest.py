@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -161,6 +162,19 @@ async def app(bank: Bank, sources: Sources, audit: AuditTrail) -> Any:
 def token(role: str, subject: str = "tester", **claims: Any) -> str:
     """A demo token for a role (``branch=``, ``rm_id=``, ``scopes=`` as the role needs)."""
     return mint_token(AuthSettings(), role=Role(role), subject=subject, **claims)
+
+
+def wait_until_healthy(base: str, seconds: float = 60) -> None:
+    """Wait for a served c360 at ``base`` to answer ``/healthz``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"c360 did not answer /healthz within {seconds:.0f} s")
 
 
 def caller_headers(role: str, purpose: str, **claims: Any) -> dict[str, str]:

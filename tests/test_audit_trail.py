@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from gateway.app import create_app
 from gateway.audit import AuditTrail
 from resolvers.ids import global_id
 from sources import Sources
-from tests.conftest import Bank, caller_headers, client_for, settings_for
+from tests.conftest import Bank, caller_headers, client_for, settings_for, wait_until_healthy
 from tests.expected import RawBank
 
 READ = "query ($id: ID!) { customer(id: $id) { name mobile profile { employer } } }"
@@ -157,13 +156,7 @@ def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_healthy(base)
         headers = caller_headers("COMPLIANCE_OFFICER", "AUDIT", subject="co-shutdown")
         body = httpx.post(
             f"{base}/graphql",
