@@ -1,21 +1,23 @@
-"""``c360 serve --workers N``: N worker processes, with connections dealt out evenly.
+"""``c360 serve --workers N``: N worker processes, with connections dealt out in turn.
 
 Uvicorn's own workers share the listening socket and race to accept, and the one that wins
 takes every connection waiting at that moment: eight keep-alive connections opened together
 were seen split 8/0, 7/1 and 6/2 between two workers. Connections then stay where they
 landed, so one worker ran at its limit while the other idled, and latency grew long tails.
 
-Here the supervisor keeps the listening socket (as Node's cluster module does). A dealer
-thread accepts each connection and passes it, over a Unix socket of the worker's own, to
-the worker with the fewest open connections (ties in turn). Workers report each connection
-they close, and a worker is dealt connections only once it has started. A worker that dies
-is replaced; one that fails to start stops the supervisor, as with uvicorn's.
+Here the supervisor keeps the listening socket, and a dealer thread accepts each connection
+and passes it, over a Unix socket of the worker's own, to the next ready worker in turn
+(round robin, as Node's cluster module does). Turns rather than the fewest open connections:
+a busy worker notices its clients' closes late (a page of 50 customers holds its event loop
+for tens of milliseconds), so counts of open connections lag, and a burst of new
+connections dealt by them landed 23/9. A worker is dealt connections only once it has
+started. A worker that dies is replaced; one that fails to start stops the supervisor, as
+with uvicorn's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import selectors
@@ -32,7 +34,6 @@ from uvicorn.supervisors.multiprocess import Process
 logger = logging.getLogger("uvicorn.error")
 
 READY = b"R"
-CLOSED = b"c"
 _DEALT = b"d"
 _MAX_FDS = 64
 _HEALTH_SECONDS = 0.5
@@ -40,8 +41,8 @@ _ACCEPT_PAUSE_SECONDS = 0.1
 
 
 class Dealer:
-    """Accepts connections on ``listener`` and hands each to the ready worker with the
-    fewest open connections. Runs in a thread of its own (``start``/``stop``)."""
+    """Accepts connections on ``listener`` and hands each to the next ready worker in
+    turn. Runs in a thread of its own (``start``/``stop``)."""
 
     def __init__(self, listener: socket.socket) -> None:
         self.listener = listener
@@ -52,7 +53,7 @@ class Dealer:
         self._selector.register(self._wake_reader, selectors.EVENT_READ, "wake")
         self._lock = threading.Lock()
         self._arriving: list[socket.socket] = []
-        self._open: dict[socket.socket, int] = {}
+        self._channels: list[socket.socket] = []
         self._ready: list[socket.socket] = []
         self._turn = itertools.count()
         self._stopped = False
@@ -64,10 +65,10 @@ class Dealer:
             self._arriving.append(channel)
         self._wake_writer.send(b"w")
 
-    def open_connections(self) -> list[int]:
-        """Open connections of each ready worker, in the order they became ready."""
+    def ready_workers(self) -> int:
+        """Workers being dealt connections."""
         with self._lock:
-            return [self._open[channel] for channel in self._ready]
+            return len(self._ready)
 
     def start(self) -> None:
         self._thread.start()
@@ -94,7 +95,7 @@ class Dealer:
             self._selector.close()
             self.listener.close()
             self._wake_reader.close()
-            for channel in [*self._open, *self._arriving]:
+            for channel in [*self._channels, *self._arriving]:
                 channel.close()
 
     def _take_arrivals(self) -> None:
@@ -102,7 +103,7 @@ class Dealer:
             arriving, self._arriving = self._arriving, []
         for channel in arriving:
             channel.setblocking(False)
-            self._open[channel] = 0
+            self._channels.append(channel)
             self._selector.register(channel, selectors.EVENT_READ, "worker")
 
     def _hear(self, channel: socket.socket) -> None:
@@ -115,18 +116,17 @@ class Dealer:
         if not news:
             self._forget(channel)
             return
-        with self._lock:
-            if READY in news and channel not in self._ready:
+        if READY in news and channel not in self._ready:
+            with self._lock:
                 self._ready.append(channel)
-            self._open[channel] = max(0, self._open[channel] - news.count(CLOSED))
-        self._listen(bool(self._ready))
+            self._listen(True)
 
     def _forget(self, channel: socket.socket) -> None:
         self._selector.unregister(channel)
+        self._channels.remove(channel)
         with self._lock:
             if channel in self._ready:
                 self._ready.remove(channel)
-            self._open.pop(channel, None)
         channel.close()
         self._listen(bool(self._ready))
 
@@ -154,20 +154,19 @@ class Dealer:
                 self._hand_over(connection)
 
     def _hand_over(self, connection: socket.socket) -> None:
-        while self._ready:
-            turn = next(self._turn)
-            with self._lock:
-                count = len(self._ready)
-                order = [self._ready[(turn + i) % count] for i in range(count)]
-                channel = min(order, key=self._open.__getitem__)
+        """To the next worker in turn; past one whose channel is full (a worker that has
+        stopped reading for now), and past one that is gone. With none left, the
+        connection is closed."""
+        skipped = 0
+        while skipped < len(self._ready):
+            channel = self._ready[next(self._turn) % len(self._ready)]
             try:
                 socket.send_fds(channel, [_DEALT], [connection.fileno()])
+                return
+            except BlockingIOError:
+                skipped += 1
             except OSError:
                 self._forget(channel)
-                continue
-            with self._lock:
-                self._open[channel] += 1
-            return
 
 
 class DealtServer(Server):
@@ -182,7 +181,7 @@ class DealtServer(Server):
         config, channel = self.config, sockets[0]
         channel.setblocking(False)
         loop = asyncio.get_running_loop()
-        protocol_class = _reporting(config.http_protocol_class, channel)
+        protocol_class = config.http_protocol_class
         connecting: set[asyncio.Task[Any]] = set()
 
         def create_protocol() -> asyncio.Protocol:
@@ -220,18 +219,6 @@ class DealtServer(Server):
         if channel is not None and channel.fileno() >= 0:
             asyncio.get_running_loop().remove_reader(channel)
         await super().shutdown(sockets)
-
-
-def _reporting(protocol_class: type[Any], channel: socket.socket) -> type[Any]:
-    """``protocol_class`` that tells the dealer when its connection closes."""
-
-    class Reporting(protocol_class):  # type: ignore[misc, valid-type]
-        def connection_lost(self, exc: Exception | None) -> None:
-            super().connection_lost(exc)
-            with contextlib.suppress(OSError):  # the supervisor is gone, or its channel is full
-                channel.send(CLOSED)
-
-    return Reporting
 
 
 class DealtProcess(Process):

@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from gateway.workers import CLOSED, READY, Dealer
+from gateway.workers import READY, Dealer
 from tests.conftest import caller_headers, wait_until_healthy
 from tests.engines import fresh_databases
 
@@ -49,86 +49,62 @@ def connect(port: int, how_many: int, stack: ExitStack) -> None:
         stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
 
 
-def dealt(worker: socket.socket) -> int:
-    """Connections waiting on a worker's channel (each received and closed)."""
-    worker.setblocking(False)
-    count = 0
-    try:
-        while True:
+def dealt(worker: socket.socket, expected: int) -> int:
+    """Connections dealt to a worker (received and closed): waits up to 5 s for
+    ``expected``, then a moment for any more."""
+    count, deadline = 0, time.monotonic() + 5
+    while time.monotonic() < deadline:
+        worker.settimeout(max(0.01, deadline - time.monotonic()) if count < expected else 0.2)
+        try:
             _, fds, _, _ = socket.recv_fds(worker, 1024, 64)
-            if not fds:
-                break
-            for fd in fds:
-                os.close(fd)
-            count += len(fds)
-    except BlockingIOError:
-        pass
-    finally:
-        worker.settimeout(5)
+        except TimeoutError:
+            break
+        if not fds:
+            break
+        for fd in fds:
+            os.close(fd)
+        count += len(fds)
     return count
 
 
-def settle(dealer: Dealer, total: int) -> list[int]:
+def until_ready(dealer: Dealer, workers: int) -> None:
     deadline = time.monotonic() + 5
-    while sum(dealer.open_connections()) < total and time.monotonic() < deadline:
+    while dealer.ready_workers() < workers and time.monotonic() < deadline:
         time.sleep(0.01)
-    time.sleep(0.05)
-    return dealer.open_connections()
-
-
-def eight_connections_to_two_ready_workers(
-    dealer: Dealer, workers: list[socket.socket], port: int, clients: ExitStack
-) -> list[int]:
-    for worker in workers:
-        worker.send(READY)
-    settle(dealer, 0)
-    connect(port, 8, clients)
-    return settle(dealer, 8)
+    assert dealer.ready_workers() == workers
 
 
 def test_connections_opened_together_are_split_evenly() -> None:
     with dealer_with_workers(2) as (dealer, workers, port), ExitStack() as clients:
-        assert eight_connections_to_two_ready_workers(dealer, workers, port, clients) == [4, 4]
-        assert [dealt(worker) for worker in workers] == [4, 4]
-
-
-def test_a_new_connection_goes_to_the_worker_with_the_fewest_open() -> None:
-    with dealer_with_workers(2) as (dealer, workers, port), ExitStack() as clients:
-        eight_connections_to_two_ready_workers(dealer, workers, port, clients)
-        workers[0].send(CLOSED * 3)
-        deadline = time.monotonic() + 5
-        while dealer.open_connections() != [1, 4] and time.monotonic() < deadline:
-            time.sleep(0.01)
-        connect(port, 3, clients)
-        assert settle(dealer, 8) == [4, 4]
-        assert [dealt(worker) for worker in workers] == [7, 4]
+        for worker in workers:
+            worker.send(READY)
+        until_ready(dealer, 2)
+        connect(port, 8, clients)
+        assert [dealt(worker, 4) for worker in workers] == [4, 4]
 
 
 def test_a_worker_gets_nothing_before_it_is_ready_or_after_it_is_gone() -> None:
     with dealer_with_workers(2) as (dealer, workers, port), ExitStack() as clients:
         workers[0].send(READY)
-        settle(dealer, 0)
+        until_ready(dealer, 1)
         connect(port, 4, clients)
-        assert settle(dealer, 4) == [4]
-        assert [dealt(worker) for worker in workers] == [4, 0]
+        assert [dealt(worker, n) for worker, n in zip(workers, [4, 0], strict=True)] == [4, 0]
         workers[1].send(READY)
+        until_ready(dealer, 2)
         workers[0].close()
         deadline = time.monotonic() + 5
-        while dealer.open_connections() != [0] and time.monotonic() < deadline:
+        while dealer.ready_workers() != 1 and time.monotonic() < deadline:
             time.sleep(0.01)
         connect(port, 2, clients)
-        assert settle(dealer, 2) == [2]
-        assert dealt(workers[1]) == 2
+        assert dealt(workers[1], 2) == 2
 
 
 def test_no_connection_is_accepted_while_no_worker_is_ready() -> None:
-    with dealer_with_workers(1) as (dealer, workers, port), ExitStack() as clients:
+    with dealer_with_workers(1) as (_dealer, workers, port), ExitStack() as clients:
         connect(port, 2, clients)  # the kernel's backlog completes the handshake
-        time.sleep(0.2)
-        assert dealt(workers[0]) == 0
+        assert dealt(workers[0], 0) == 0
         workers[0].send(READY)
-        assert settle(dealer, 2) == [2]
-        assert dealt(workers[0]) == 2
+        assert dealt(workers[0], 2) == 2
 
 
 # The served gateway, end to end: two workers over a small SQLite bank.
