@@ -191,12 +191,12 @@ class DealtServer(Server):
 
         def receive() -> None:
             try:
-                _, fds, _, _ = socket.recv_fds(channel, 4096, _MAX_FDS)
+                message, fds, _, _ = socket.recv_fds(channel, 4096, _MAX_FDS)
             except BlockingIOError:
                 return
             except OSError:
-                fds = []
-            if not fds:  # the supervisor is gone: finish what is in flight and stop
+                message, fds = b"", []
+            if not message:  # the supervisor is gone: finish what is in flight and stop
                 loop.remove_reader(channel)
                 self.should_exit = True
                 return
@@ -206,7 +206,13 @@ class DealtServer(Server):
                     loop.connect_accepted_socket(create_protocol, connection, ssl=config.ssl)
                 )
                 connecting.add(task)
-                task.add_done_callback(connecting.discard)
+                task.add_done_callback(connected)
+
+        def connected(task: asyncio.Task[Any]) -> None:
+            connecting.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                # The client went away before its connection was opened; nothing to serve.
+                logger.debug("c360: a dealt connection could not be opened")
 
         self.servers = []
         self._channel = channel

@@ -3,6 +3,7 @@ replaced, and SIGTERM stops them all."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -142,9 +143,10 @@ def served(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]
     try:
         yield process, f"http://127.0.0.1:{port}"
     finally:
-        if process.poll() is None:
+        # The whole group, workers included, even when the supervisor is already gone.
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        process.wait()
 
 
 def worker_pids(process: subprocess.Popen[bytes], count: int, exclude: set[int]) -> list[int]:
@@ -225,3 +227,21 @@ def test_served_workers_share_connections_evenly_and_survive_a_dead_worker(
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         assert not psutil.pid_exists(first[1]) and not psutil.pid_exists(replacement)
+
+
+def test_workers_stop_when_their_supervisor_is_killed(small_bank: dict[str, str]) -> None:
+    with served(small_bank) as (process, url):
+        wait_until_healthy(url)
+        workers = worker_pids(process, 2, exclude=set())
+        os.kill(process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(running(pid) for pid in workers), "a worker outlived its supervisor"
+
+
+def running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
