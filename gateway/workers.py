@@ -215,15 +215,15 @@ class DealtServer(Server):
                 logger.debug("c360: a dealt connection could not be opened")
 
         self.servers = []
-        self._channel = channel
         loop.add_reader(channel, receive)
         channel.send(READY)
         self.started = True
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        channel = getattr(self, "_channel", None)
-        if channel is not None and channel.fileno() >= 0:
-            asyncio.get_running_loop().remove_reader(channel)
+        """Stop reading the channel before uvicorn's shutdown closes it (``sockets``)."""
+        for channel in sockets or []:
+            if channel.fileno() >= 0:
+                asyncio.get_running_loop().remove_reader(channel)
         await super().shutdown(sockets)
 
 

@@ -69,8 +69,9 @@ def dealt(worker: socket.socket, expected: int) -> int:
 
 
 def until_ready(dealer: Dealer, workers: int) -> None:
+    """Wait (up to 5 s) for the dealer to count ``workers`` ready ones."""
     deadline = time.monotonic() + 5
-    while dealer.ready_workers() < workers and time.monotonic() < deadline:
+    while dealer.ready_workers() != workers and time.monotonic() < deadline:
         time.sleep(0.01)
     assert dealer.ready_workers() == workers
 
@@ -93,9 +94,7 @@ def test_a_worker_gets_nothing_before_it_is_ready_or_after_it_is_gone() -> None:
         workers[1].send(READY)
         until_ready(dealer, 2)
         workers[0].close()
-        deadline = time.monotonic() + 5
-        while dealer.ready_workers() != 1 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        until_ready(dealer, 1)
         connect(port, 2, clients)
         assert dealt(workers[1], 2) == 2
 
@@ -181,7 +180,7 @@ def wait_until_dealt(url: str, port: int, pids: list[int]) -> None:
             assert ask(url, [probe]) == [200]
             seen |= {pid for pid in pids if open_connections(pid, port)}
     assert seen == set(pids), "a worker was never dealt a connection"
-    time.sleep(0.5)  # the probes' closes reach the dealer
+    time.sleep(0.5)  # the workers close the probes' connections, which must not be counted
 
 
 def open_connections(pid: int, port: int) -> int | None:
