@@ -165,6 +165,7 @@ def run_serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     from gateway.app import ProductionMisconfigured, check_production, trusted_documents
+    from gateway.corking import CorkedHttpToolsProtocol
     from sources.sessions import plan_cache_mode
 
     try:
@@ -195,6 +196,8 @@ def run_serve(settings: Settings, host: str, port: int, workers: int) -> int:
         # c360 logs one JSON line per request itself (gateway.logs); uvicorn's access line
         # would say it again, in another format, at a cost of its own on every request.
         "access_log": False,
+        # Each answer's head and body in one write (gateway.corking).
+        "http": CorkedHttpToolsProtocol,
     }
     if workers > 1:
         from gateway.workers import Supervisor

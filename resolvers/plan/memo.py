@@ -19,25 +19,39 @@ Batch = Callable[..., Awaitable[Sequence[Any]]]
 Slot = tuple[Batch, tuple[Hashable, ...]]
 
 
+_FusionPlan = tuple[tuple[Batch, tuple[Slot, ...]], ...]
+_fusion_plans: dict[frozenset[Batch], _FusionPlan] = {}
+_FUSION_PLANS_KEPT = 512  # distinct sets of batches a level asks for: a few dozen in practice
+
+
+def _fusion_plan(batches: frozenset[Batch]) -> _FusionPlan:
+    """The fusions a set of argument-free batches allows: (the fused batch, the slots it
+    fills in its order). The same for every request, so worked out once per set."""
+    plan = _fusion_plans.get(batches)
+    if plan is None:
+        by_name = {(getattr(batch, "__self__", None), batch.__name__): batch for batch in batches}
+        found = []
+        for (owner, name), _batch in by_name.items():
+            for names, fused_name in getattr(owner, "fusions", {}).items():
+                if name == names[0] and all((owner, n) in by_name for n in names):
+                    slots = tuple((by_name[(owner, n)], ()) for n in names)
+                    found.append((getattr(owner, fused_name), slots))
+        if len(_fusion_plans) >= _FUSION_PLANS_KEPT:
+            _fusion_plans.clear()
+        plan = _fusion_plans[batches] = tuple(found)
+    return plan
+
+
 def _fusions(
     wanted: dict[Slot, dict[Hashable, None]],
 ) -> list[tuple[Batch, list[Slot], list[Hashable]]]:
     """Batches of one source that its ``fusions`` read in one call, taken out of ``wanted``:
     (the fused batch, the slots it fills in its order, the union of their keys)."""
     found = []
-    by_name = {
-        (getattr(batch, "__self__", None), batch.__name__): (batch, args)
-        for batch, args in wanted
-        if not args
-    }
-    for (owner, name), _slot in list(by_name.items()):
-        for names, fused_name in getattr(owner, "fusions", {}).items():
-            if name != names[0] or not all((owner, n) in by_name for n in names):
-                continue
-            slots = [by_name[(owner, n)] for n in names]
-            if all(wanted.get(slot) for slot in slots):
-                keys = {key: None for slot in slots for key in wanted.pop(slot)}
-                found.append((getattr(owner, fused_name), slots, list(keys)))
+    for fused, slots in _fusion_plan(frozenset(batch for batch, args in wanted if not args)):
+        if all(wanted.get(slot) for slot in slots):
+            keys = {key: None for slot in slots for key in wanted.pop(slot)}
+            found.append((fused, list(slots), list(keys)))
     return found
 
 
