@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("workload", choices=["W1", "W2", "W3"])
     parser.add_argument("--requests", type=int, default=0, help="per round (default by size)")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=200, help="requests before the rounds")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--pg-port", type=int, default=5433)
     parser.add_argument("--pgdata", default="pgdata", help="the cluster's folder in bench/.tools")
@@ -85,7 +86,7 @@ async def _measure(cluster: Cluster, args: argparse.Namespace, requests: int) ->
     app = create_app()
     bodies = [body.encode() for body in load.bodies]
     async with _lifespan(app):
-        await _send_all(app, headers, bodies, min(requests, 200), args.concurrency)  # warm up
+        await _send_all(app, headers, bodies, args.warmup, args.concurrency)
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
