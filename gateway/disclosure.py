@@ -181,12 +181,13 @@ class Disclosure:
         released); idempotent."""
         reads, self._reads = self._reads, {}
         self._customers.clear()  # their groups are handed over
+        released = [item for item in reads.items() if item[1][1]]
+        if not released:  # nothing clear released (or the audit trail was down then)
+            return
         make = self._maker()
         for (customer, treatment, reason), (fields, paths) in sorted(
-            reads.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] or "")
+            released, key=lambda item: (item[0][0], item[0][1], item[0][2] or "")
         ):
-            if not paths:  # nothing clear released (or the audit trail was down then)
-                continue
             self.audit.record(
                 make(customer, " ".join(sorted(fields)), " ".join(paths), treatment, reason)
             )
