@@ -3,8 +3,9 @@
 Seconds of CPU on this VM move by 10–40 % from one run to the next; instructions do not.
 This runs ``python -m bench.cost`` under ``valgrind --tool=callgrind`` twice, with N and 2N
 requests after the same warm-up, and prints the difference over N: the instructions one
-request costs in c360's process, start-up and warm-up taken out (two runs of the same code
-agreed within 0.3 %). It counts the process's own instructions only: the kernel's side of
+request costs in c360's process, start-up and warm-up taken out (runs of the same code
+agreed within 0.3 % for W3 and W2, within 1.5 % for W1, whose reads' timing changes how
+often the event loop turns). It counts the process's own instructions only: the kernel's side of
 its system calls and the databases' work are not in it, so a change that saves a write()
 shows in the served bench, not here. A run of 300 and 600 W1 requests takes about four
 minutes. Run ``make bench`` once first (it builds the bench cluster).
