@@ -51,10 +51,19 @@ class PacedRow:
     p50_ms: float
     p99_ms: float
     errors: int
+    server_p50_ms: float | None = None  # the server's own, from its request log (c360's)
+    server_p99_ms: float | None = None
 
     @property
     def spread(self) -> float:
         return self.p99_ms / self.p50_ms if self.p50_ms else 0.0
+
+    @property
+    def server_latency(self) -> str:
+        """The server's own p50 / p99, where its log tells them (else a dash)."""
+        if self.server_p50_ms is None or self.server_p99_ms is None:
+            return "—"
+        return f"{self.server_p50_ms:.1f} / {self.server_p99_ms:.1f}"
 
 
 @dataclass
@@ -175,13 +184,13 @@ class Report:
                 "on short runs, then one measured run):",
                 "",
                 "| system | workload | conn. | peak req/s | target | req/s | p50 ms | p99 ms "
-                "| p99 / p50 | errors |",
-                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| p99 / p50 | errors | in the server: p50 / p99 ms |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             lines += [
                 f"| {p.system} | {p.workload} | {p.connections} | {p.peak_rps:,.0f} "
                 f"| {p.target_rps:,.0f} | {p.rps:,.0f} | {p.p50_ms:.1f} | {p.p99_ms:.1f} "
-                f"| {p.spread:.2f} | {p.errors} |"
+                f"| {p.spread:.2f} | {p.errors} | {p.server_latency} |"
                 for p in self.paced
             ]
         for kind, title in (

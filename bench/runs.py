@@ -12,7 +12,7 @@ from collections.abc import Callable
 import httpx
 import psutil
 
-from bench import bank, servers, tools
+from bench import bank, serverlog, servers, tools
 from bench import wrk as wrk_runs
 from bench.cluster import Cluster
 from bench.documents import Workload
@@ -190,7 +190,10 @@ async def paced_runs(
             delay = max(0.0, 1000 * connections / target - latency_ms)
         else:  # the last correction is measured by the run itself
             wrk_runs.write_script(script, workload, headers, delay_ms=delay)
+        log = server.request_log
+        logged_from = serverlog.size(log) if log is not None else 0
         load = wrk_runs.run(wrk, server.url, script, connections=connections, seconds=args.duration)
+        inside = serverlog.durations_since(log, logged_from) if log is not None else None
         paced = PacedRow(
             server.name,
             workload.name,
@@ -201,12 +204,15 @@ async def paced_runs(
             load.p50 * 1000,
             load.p99 * 1000,
             load.bad_status + load.socket_errors,
+            serverlog.quantile(inside, 0.5) if inside else None,
+            serverlog.quantile(inside, 0.99) if inside else None,
         )
         report.paced.append(paced)
         print(
             f"  {paced.system:<12} {paced.workload} paced {paced.rps:8,.0f} req/s "
             f"({100 * paced.rps / paced.peak_rps:.0f} % of peak)  p50 {paced.p50_ms:7.1f} ms  "
-            f"p99 {paced.p99_ms:7.1f} ms  p99/p50 {paced.spread:.2f}",
+            f"p99 {paced.p99_ms:7.1f} ms  p99/p50 {paced.spread:.2f}  "
+            f"in the server p50 / p99 {paced.server_latency}",
             flush=True,
         )
 

@@ -34,6 +34,7 @@ class Server:
     process: subprocess.Popen[bytes]
     url: str
     notes: list[str] = field(default_factory=list)
+    request_log: Path | None = None  # where it logs each request's duration_ms (c360's)
 
     @property
     def root(self) -> psutil.Process:
@@ -156,7 +157,9 @@ def c360(env: dict[str, str], *, port: int, workers: int, logs: Path) -> Iterato
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    server = Server("c360", process, f"http://127.0.0.1:{port}/graphql", notes)
+    server = Server(
+        "c360", process, f"http://127.0.0.1:{port}/graphql", notes, logs / "c360-server.log"
+    )
     try:
         _wait_ready(server, "/readyz")
         _wait_for_workers(server, workers)

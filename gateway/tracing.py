@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 try:
@@ -75,12 +75,19 @@ def tracing() -> bool:
     return _enabled
 
 
-@contextmanager
-def span(name: str, **attributes: str | int) -> Iterator[None]:
-    """A span around the block (nothing without opentelemetry-api or a tracer provider)."""
+_NO_SPAN: AbstractContextManager[None] = nullcontext()
+
+
+def span(name: str, **attributes: str | int) -> AbstractContextManager[None]:
+    """A span around the block (nothing without opentelemetry-api or a tracer provider:
+    then one shared do-nothing context, not a generator per request)."""
     if not tracing():
-        yield
-        return
+        return _NO_SPAN
+    return _span(name, attributes)
+
+
+@contextmanager
+def _span(name: str, attributes: dict[str, str | int]) -> Iterator[None]:
     tracer = trace.get_tracer("c360", tracer_provider=_provider)
     with tracer.start_as_current_span(name, attributes=attributes):
         yield

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 
 from gateway.environment import overridden
@@ -39,6 +39,9 @@ class AdmissionSettings:
         )
 
 
+_AT_ONCE: AbstractAsyncContextManager[None] = nullcontext()
+
+
 class Admission:
     """The places for heavy documents of one worker process (holds no request's data)."""
 
@@ -47,13 +50,16 @@ class Admission:
         limit = self.settings.heavy_concurrency
         self._places = asyncio.Semaphore(limit) if limit > 0 else None
 
-    @asynccontextmanager
-    async def admitted(self, cost: int) -> AsyncIterator[None]:
-        """Run the body once the document may execute: at once when it is light."""
+    def admitted(self, cost: int) -> AbstractAsyncContextManager[None]:
+        """Run the body once the document may execute: at once when it is light (one
+        shared do-nothing context, not a generator per request)."""
         places = self._places
         if places is None or cost < self.settings.heavy_cost:
-            yield
-            return
+            return _AT_ONCE
+        return self._place(places)
+
+    @asynccontextmanager
+    async def _place(self, places: asyncio.Semaphore) -> AsyncIterator[None]:
         if places.locked():
             HEAVY_WAITED.inc()
         async with places:
