@@ -36,6 +36,13 @@ _CLEAR, _WITHHELD = Treatment.CLEAR.value, Treatment.WITHHELD.value
 
 
 _Group = tuple[dict[str, None], list[str]]  # the fields (ordered, once each) and the paths
+_Gates = dict[str, tuple[Rule, bool]]  # field -> the policy's rule, and whether to audit it
+
+# The policy's decisions are a pure function of the field and of who asks and why (role,
+# ownership, purpose, scopes), never of a value, so they are shared by every request asking
+# on the same grounds: a one-customer 360 decided each of its ten gated fields afresh.
+_DECIDED: dict[tuple[Any, ...], _Gates] = {}
+_DECIDED_KEPT = 1024  # distinct grounds: roles x ownerships x purposes (x service scopes)
 
 
 class AuditSink(Protocol):
@@ -73,8 +80,8 @@ class Disclosure:
         # release is a clear C2 read to audit. A page of 50 customers passes the gate some
         # thousand times, most of its fields once per customer, so per customer it keeps
         # the gates of its ownership and the group its clear reads join.
-        self._gates: dict[Ownership | None, dict[str, tuple[Rule, bool]]] = {}
-        self._customers: dict[str, tuple[dict[str, tuple[Rule, bool]], _Group]] = {}
+        self._gates: dict[Ownership | None, _Gates] = {}
+        self._customers: dict[str, tuple[_Gates, _Group]] = {}
 
     def admit(self, customer_number: str, ownership: Ownership) -> None:
         """Record that the request's scope reaches a customer, and how."""
@@ -118,22 +125,27 @@ class Disclosure:
             self._read(field, customer_number, path, _WITHHELD, rule.reason)
         return None
 
-    def _customer(self, customer_number: str) -> tuple[dict[str, tuple[Rule, bool]], _Group]:
+    def _customer(self, customer_number: str) -> tuple[_Gates, _Group]:
         found = self._customers[customer_number] = (
             self._gates_of(self._ownership.get(customer_number)),
             self._group((customer_number, _CLEAR, None)),
         )
         return found
 
-    def _gates_of(self, ownership: Ownership | None) -> dict[str, tuple[Rule, bool]]:
+    def _gates_of(self, ownership: Ownership | None) -> _Gates:
         gates = self._gates.get(ownership)
         if gates is None:
-            gates = self._gates[ownership] = {}
+            principal = self.principal
+            grounds = (principal.role, ownership, self.purpose, principal.scopes)
+            gates = _DECIDED.get(grounds)
+            if gates is None:
+                if len(_DECIDED) >= _DECIDED_KEPT:
+                    _DECIDED.clear()
+                gates = _DECIDED[grounds] = {}
+            self._gates[ownership] = gates
         return gates
 
-    def _gate(
-        self, gates: dict[str, tuple[Rule, bool]], field: str, ownership: Ownership | None
-    ) -> tuple[Rule, bool]:
+    def _gate(self, gates: _Gates, field: str, ownership: Ownership | None) -> tuple[Rule, bool]:
         principal = self.principal
         rule = decide(field, principal.role, ownership, self.purpose, principal.scopes)
         audited = rule.treatment is Treatment.CLEAR and FIELDS[field][0] is Sensitivity.C2

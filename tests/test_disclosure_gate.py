@@ -118,3 +118,21 @@ def test_reads_after_close_go_to_records_of_their_own() -> None:
     disclosure.disclose("Customer.name", "C1", "Li Lei", "second.name")
     disclosure.close()
     assert [r.field_paths for r in sink.records] == ["first.name", "second.name"]
+
+
+def test_decisions_made_for_one_purpose_or_relation_are_not_applied_to_another() -> None:
+    """The gates are shared by requests asking on the same grounds, and only by those."""
+
+    def released(field: str, value: str, purpose: Purpose, ownership: Ownership) -> Any:
+        disclosure = Disclosure(RM, purpose, Sink(), "req", records_of)
+        disclosure.admit("C1", ownership)
+        return disclosure.disclose(field, "C1", value, "customer.x")
+
+    number, mobile = "6222020200112233", "13663276260"
+    review, marketing = Purpose.RELATIONSHIP_REVIEW, Purpose.MARKETING
+    assert released("Account.accountNumber", number, review, Ownership.OWN) == "622202******2233"
+    assert released("Account.accountNumber", number, marketing, Ownership.OWN) is None
+    assert released("Account.accountNumber", number, review, Ownership.OWN) == "622202******2233"
+    assert released("Customer.mobile", mobile, review, Ownership.OWN) == mobile
+    assert released("Customer.mobile", mobile, review, Ownership.BRANCH) != mobile
+    assert released("Customer.mobile", mobile, review, Ownership.OWN) == mobile

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
-from resolvers.ids import global_id
+from resolvers.ids import global_id, parse_global_id
 from sources import Sources
 from sources.core import tables as core
 from sources.crm import tables as crm
@@ -221,3 +221,11 @@ async def test_a_reversed_date_range_is_bad_user_input(
         {"id": global_id("Account", 1), "first": 1, "from": "2025-02-01", "to": "2025-01-01"},
     )
     assert codes(body) == ["BAD_USER_INPUT"]
+
+
+def test_global_ids_are_unpadded_url_safe_base64_and_stay_what_clients_stored() -> None:
+    assert global_id("Customer", "8800000006") == "Q3VzdG9tZXI6ODgwMDAwMDAwNg"
+    # Standard base64 of this key has "+" and "/"; the id has "-" and "_" in their place.
+    odd = global_id("Product", "~~~?>>")
+    assert odd == "UHJvZHVjdDp-fn4_Pj4"
+    assert parse_global_id(odd) == ("Product", "~~~?>>")
