@@ -211,6 +211,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.reference.close()
             if audit is None:
                 await app.state.audit.close()
             if sources is None:

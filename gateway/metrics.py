@@ -65,7 +65,8 @@ BREAKER_STATE = Gauge(
 )
 REFERENCE_CACHE = Counter(
     "c360_reference_cache",
-    "Lookups of the per-process reference-data snapshot, by result (hit or miss).",
+    "Lookups of the per-process reference-data snapshot, by result (hit; stale: answered "
+    "while a background read replaces it; miss).",
     ["result"],
     registry=REGISTRY,
 )

@@ -9,6 +9,9 @@ statements never depend on which branches or products its customers happen to to
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -48,27 +51,75 @@ class Unavailable(dict[Any, Any]):
 
 
 class ReferenceCache:
-    """Snapshots of reference data by day, each kept for ``ttl_seconds``."""
+    """Snapshots of reference data by day, each fresh for ``ttl_seconds``.
 
-    def __init__(self, sources: Sources, ttl_seconds: float = 60.0) -> None:
+    A snapshot past its time is still answered for up to as long again while one read in
+    the background replaces it, so no request waits on the five reference reads once the
+    day's first snapshot is in: before, every request of a worker that needed reference
+    data queued behind that refresh once a minute. A refresh that cannot read every table
+    drops the old snapshot instead (the next request reads for itself, as on a cold start,
+    and sees which source is down).
+    """
+
+    def __init__(
+        self,
+        sources: Sources,
+        ttl_seconds: float = 60.0,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.sources = sources
-        self._snapshots: TTLCache[date, ReferenceData] = TTLCache(maxsize=4, ttl=ttl_seconds)
+        self._fresh: TTLCache[date, ReferenceData] = TTLCache(4, ttl_seconds, timer)
+        self._usable: TTLCache[date, ReferenceData] = TTLCache(4, 2 * ttl_seconds, timer)
+        self._refreshing: dict[date, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
 
     async def on(self, day: date) -> ReferenceData:
-        """The snapshot for a day, read from the sources if none is fresh."""
-        snapshot = self._snapshots.get(day)
+        """The snapshot for a day, read from the sources if none is fresh or still usable."""
+        snapshot = self._fresh.get(day)
         if snapshot is not None:
             REFERENCE_CACHE.labels("hit").inc()
             return snapshot
+        snapshot = self._usable.get(day)
+        if snapshot is not None:
+            REFERENCE_CACHE.labels("stale").inc()
+            if day not in self._refreshing:
+                # In a context of its own: not one request's reads (its report would count
+                # them, and cancel them when that request ends).
+                self._refreshing[day] = asyncio.create_task(
+                    self._refresh(day), context=contextvars.Context()
+                )
+            return snapshot
         REFERENCE_CACHE.labels("miss").inc()
         async with self._lock:
-            snapshot = self._snapshots.get(day)
+            snapshot = self._fresh.get(day)
             if snapshot is None:
                 snapshot, complete = await self._read(day)
                 if complete:  # a snapshot missing a source's tables is used once, not kept
-                    self._snapshots[day] = snapshot
+                    self._keep(day, snapshot)
         return snapshot
+
+    async def close(self) -> None:
+        """Stop the refreshes still running (at shutdown, before the sources go)."""
+        refreshing = list(self._refreshing.values())
+        for task in refreshing:
+            task.cancel()
+        await asyncio.gather(*refreshing, return_exceptions=True)
+
+    def _keep(self, day: date, snapshot: ReferenceData) -> None:
+        self._fresh[day] = self._usable[day] = snapshot
+
+    async def _refresh(self, day: date) -> None:
+        try:
+            async with self._lock:
+                snapshot, complete = await self._read(day)
+            if complete:
+                self._keep(day, snapshot)
+            else:
+                self._usable.pop(day, None)
+        except Exception:
+            self._usable.pop(day, None)  # the next request reads for itself and sees why
+        finally:
+            self._refreshing.pop(day, None)
 
     async def _read(self, day: date) -> tuple[ReferenceData, bool]:
         core, wealth, crm = self.sources.core, self.sources.wealth, self.sources.crm
