@@ -10,9 +10,12 @@ transport); the same quantiles over the lines one run added tell the server's sh
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
-REQUEST_LOGGER = '"logger":"c360.request"'
+from gateway.logs import REQUEST_LOGGER
+
+_REQUEST_LINE = f'"logger":"{REQUEST_LOGGER}"'.encode()
 
 
 def size(log: Path) -> int:
@@ -26,7 +29,7 @@ def durations_since(log: Path, offset: int) -> list[float]:
         lines.seek(offset)
         found = []
         for line in lines:
-            if REQUEST_LOGGER.encode() not in line:
+            if _REQUEST_LINE not in line:
                 continue
             try:
                 found.append(float(json.loads(line)["duration_ms"]))
@@ -36,8 +39,9 @@ def durations_since(log: Path, offset: int) -> list[float]:
 
 
 def quantile(values: list[float], share: float) -> float:
-    """The nearest-rank quantile (0 for no values)."""
+    """The nearest-rank quantile: the smallest value with at least ``share`` of them at or
+    below it (0 for no values)."""
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]

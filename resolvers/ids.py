@@ -28,7 +28,8 @@ _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def _encode(text: str) -> str:
-    """URL-safe base64 without padding (``base64.urlsafe_b64encode`` in one C call less)."""
+    """URL-safe base64 without padding: ``base64.urlsafe_b64encode``'s text, in fewer
+    Python-level calls."""
     return (
         binascii.b2a_base64(text.encode(), newline=False).rstrip(b"=").translate(_URLSAFE).decode()
     )

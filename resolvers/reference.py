@@ -50,6 +50,9 @@ class Unavailable(dict[Any, Any]):
     __getitem__ = get = __contains__ = __iter__ = __len__ = keys = values = items = _fail
 
 
+_HIT, _STALE, _MISS = (REFERENCE_CACHE.labels(r) for r in ("hit", "stale", "miss"))
+
+
 class ReferenceCache:
     """Snapshots of reference data by day, each fresh for ``ttl_seconds``.
 
@@ -77,11 +80,11 @@ class ReferenceCache:
         """The snapshot for a day, read from the sources if none is fresh or still usable."""
         snapshot = self._fresh.get(day)
         if snapshot is not None:
-            REFERENCE_CACHE.labels("hit").inc()
+            _HIT.inc()
             return snapshot
         snapshot = self._usable.get(day)
         if snapshot is not None:
-            REFERENCE_CACHE.labels("stale").inc()
+            _STALE.inc()
             if day not in self._refreshing:
                 # In a context of its own: not one request's reads (its report would count
                 # them, and cancel them when that request ends).
@@ -89,7 +92,7 @@ class ReferenceCache:
                     self._refresh(day), context=contextvars.Context()
                 )
             return snapshot
-        REFERENCE_CACHE.labels("miss").inc()
+        _MISS.inc()
         async with self._lock:
             snapshot = self._fresh.get(day)
             if snapshot is None:

@@ -31,6 +31,7 @@ def test_quantiles_are_nearest_rank() -> None:
     assert serverlog.quantile(values, 0.5) == 50.0
     assert serverlog.quantile(values, 0.99) == 99.0
     assert serverlog.quantile([7.0], 0.99) == 7.0
+    assert serverlog.quantile([5.0, 1.0, 4.0, 2.0, 3.0], 0.5) == 3.0  # the middle of five
     assert serverlog.quantile([], 0.5) == 0.0
 
 
