@@ -1,4 +1,5 @@
-"""What a run costs: CPU of a process tree from /proc (psutil), peak memory, statements.
+"""What a run costs: CPU of a process tree from /proc (psutil), the time it waited for a
+core, peak memory, statements.
 
 CPU of a tree is the user+system time of every live process in it plus what its root has
 reaped from children that exited, so a backend or worker that ends mid-run still counts.
@@ -12,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 import psutil
@@ -36,6 +38,25 @@ def tree_cpu_seconds(root: psutil.Process) -> float:
         if proc.pid == root.pid:
             total += times.children_user + times.children_system
     return total
+
+
+def tree_waiting_seconds(root: psutil.Process) -> float:
+    """Seconds the threads of a process tree spent runnable but waiting for a core: the
+    second field of each thread's ``/proc/<pid>/task/<tid>/schedstat`` (0 where the kernel
+    keeps no scheduler statistics; threads that have exited are not counted)."""
+    total = 0
+    for proc in tree(root):
+        tasks = Path(f"/proc/{proc.pid}/task")
+        try:
+            threads = list(tasks.iterdir())
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                total += int((thread / "schedstat").read_text().split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total / 1e9
 
 
 def tree_rss_bytes(root: psutil.Process) -> int:

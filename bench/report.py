@@ -53,6 +53,7 @@ class PacedRow:
     errors: int
     server_p50_ms: float | None = None  # the server's own, from its request log (c360's)
     server_p99_ms: float | None = None
+    waiting_ms: float | None = None  # per request, the server's threads runnable but off-core
 
     @property
     def spread(self) -> float:
@@ -64,6 +65,11 @@ class PacedRow:
         if self.server_p50_ms is None or self.server_p99_ms is None:
             return "—"
         return f"{self.server_p50_ms:.1f} / {self.server_p99_ms:.1f}"
+
+    @property
+    def waiting(self) -> str:
+        """Milliseconds per request the server's threads waited for a core (else a dash)."""
+        return "—" if self.waiting_ms is None else f"{self.waiting_ms:.2f}"
 
 
 @dataclass
@@ -184,13 +190,14 @@ class Report:
                 "on short runs, then one measured run):",
                 "",
                 "| system | workload | conn. | peak req/s | target | req/s | p50 ms | p99 ms "
-                "| p99 / p50 | errors | in the server: p50 / p99 ms |",
-                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| p99 / p50 | errors | in the server: p50 / p99 ms "
+                "| server waiting for a core, ms/req |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             lines += [
                 f"| {p.system} | {p.workload} | {p.connections} | {p.peak_rps:,.0f} "
                 f"| {p.target_rps:,.0f} | {p.rps:,.0f} | {p.p50_ms:.1f} | {p.p99_ms:.1f} "
-                f"| {p.spread:.2f} | {p.errors} | {p.server_latency} |"
+                f"| {p.spread:.2f} | {p.errors} | {p.server_latency} | {p.waiting} |"
                 for p in self.paced
             ]
         for kind, title in (

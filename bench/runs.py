@@ -17,7 +17,7 @@ from bench import wrk as wrk_runs
 from bench.cluster import Cluster
 from bench.documents import Workload
 from bench.floor import capture, save
-from bench.meters import PeakRss, Snapshot, settle, snapshot
+from bench.meters import PeakRss, Snapshot, settle, snapshot, tree_waiting_seconds
 from bench.report import PacedRow, Report, Row
 
 RESULTS = tools.BENCH_DIR / "results"
@@ -192,7 +192,9 @@ async def paced_runs(
             wrk_runs.write_script(script, workload, headers, delay_ms=delay)
         log = server.request_log
         logged_from = serverlog.size(log) if log is not None else 0
+        waited = tree_waiting_seconds(server.root)
         load = wrk_runs.run(wrk, server.url, script, connections=connections, seconds=args.duration)
+        waited = tree_waiting_seconds(server.root) - waited
         inside = serverlog.durations_since(log, logged_from) if log is not None else None
         paced = PacedRow(
             server.name,
@@ -206,13 +208,15 @@ async def paced_runs(
             load.bad_status + load.socket_errors,
             serverlog.quantile(inside, 0.5) if inside else None,
             serverlog.quantile(inside, 0.99) if inside else None,
+            1000 * waited / load.requests if load.requests else None,
         )
         report.paced.append(paced)
         print(
             f"  {paced.system:<12} {paced.workload} paced {paced.rps:8,.0f} req/s "
             f"({100 * paced.rps / paced.peak_rps:.0f} % of peak)  p50 {paced.p50_ms:7.1f} ms  "
             f"p99 {paced.p99_ms:7.1f} ms  p99/p50 {paced.spread:.2f}  "
-            f"in the server p50 / p99 {paced.server_latency}",
+            f"in the server p50 / p99 {paced.server_latency}  "
+            f"waiting for a core {paced.waiting} ms/req",
             flush=True,
         )
 

@@ -38,9 +38,9 @@ def test_quantiles_are_nearest_rank() -> None:
 def test_the_paced_table_shows_the_servers_own_latency_where_known() -> None:
     report = Report({"customers": 10})
     report.paced = [
-        PacedRow("c360", "W1", 32, 900.0, 630.0, 628.0, 9.0, 50.0, 0, 7.3, 26.4),
+        PacedRow("c360", "W1", 32, 900.0, 630.0, 628.0, 9.0, 50.0, 0, 7.3, 26.4, 1.234),
         PacedRow("PostGraphile", "W1", 32, 1600.0, 1120.0, 1118.0, 4.0, 30.0, 0),
     ]
     table = report.markdown()
-    assert "| 5.56 | 0 | 7.3 / 26.4 |" in table
-    assert "| 7.50 | 0 | — |" in table
+    assert "| 5.56 | 0 | 7.3 / 26.4 | 1.23 |" in table
+    assert "| 7.50 | 0 | — | — |" in table
