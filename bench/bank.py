@@ -102,6 +102,23 @@ async def ensure_bank(cluster: Cluster, customers: int, seed: int) -> tuple[bool
     return True, summary.elapsed_seconds
 
 
+async def empty_audit(cluster: Cluster, name: str = database_name(AUDIT)) -> int:
+    """Start a run with an empty audit trail: the bench's audit database is made anew, and
+    how many bytes it held is returned. Each run appends a record per customer answered
+    (some 1.5 GB an hour of W2), so a reused trail would fill the disk over a few runs and
+    make later runs append to ever bigger indexes than earlier ones."""
+    admin = await asyncpg.connect(cluster.dsn("postgres"))
+    try:
+        held = await admin.fetchval(
+            "SELECT pg_database_size(datname) FROM pg_database WHERE datname = $1", name
+        )
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return int(held or 0)
+
+
 async def _analyze(cluster: Cluster, system: str) -> None:
     conn = await asyncpg.connect(cluster.dsn(database_name(system)))
     try:
