@@ -179,8 +179,9 @@ async def paced_runs(
         latency_ms = peak.p50_ms * PACED_SHARE
         script = RESULTS / "scripts" / f"{server.name}-{workload.name}-paced.lua"
         delay = max(0.0, 1000 * connections / target - latency_ms)
+        stagger = (connections, 1000 * connections / target)  # one cycle of the pacing
         for _ in range(CALIBRATIONS):
-            wrk_runs.write_script(script, workload, headers, delay_ms=delay)
+            wrk_runs.write_script(script, workload, headers, delay_ms=delay, stagger=stagger)
             load = wrk_runs.run(
                 wrk, server.url, script, connections=connections, seconds=CALIBRATION_SECONDS
             )
@@ -189,7 +190,7 @@ async def paced_runs(
             latency_ms = max(0.0, 1000 * connections / load.rps - delay)
             delay = max(0.0, 1000 * connections / target - latency_ms)
         else:  # the last correction is measured by the run itself
-            wrk_runs.write_script(script, workload, headers, delay_ms=delay)
+            wrk_runs.write_script(script, workload, headers, delay_ms=delay, stagger=stagger)
         log = server.request_log
         logged_from = serverlog.size(log) if log is not None else 0
         waited = tree_waiting_seconds(server.root)

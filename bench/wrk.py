@@ -53,17 +53,37 @@ def _lua_string(text: str) -> str:
 
 
 def write_script(
-    path: Path, workload: Workload, headers: dict[str, str], *, delay_ms: float = 0.0
+    path: Path,
+    workload: Workload,
+    headers: dict[str, str],
+    *,
+    delay_ms: float = 0.0,
+    stagger: tuple[int, float] | None = None,
 ) -> Path:
     """The Lua script of a workload; ``delay_ms`` paces each connection: it waits that long
-    after each answer before sending its next request (wrk's ``delay()``)."""
+    after each answer before sending its next request (wrk's ``delay()``).
+
+    wrk delays a connection's first request too, so with one fixed delay every connection
+    fires at the same moment and, the delays being equal, they stay in step: the run
+    measures trains of requests arriving together, not a steady 70 % of peak. ``stagger``
+    (connections, milliseconds) spreads the first requests uniformly over that span (one
+    cycle of the pacing), as independent clients would arrive: wrk calls ``delay()`` once per
+    connection before its first request, so the first ``connections`` calls draw at random.
+    """
     lines = "\n".join(f'wrk.headers["{k}"] = {_lua_string(v)}' for k, v in headers.items())
     bodies = ",\n".join(_lua_string(b) for b in workload.bodies)
     # wrk waits whole milliseconds: a fractional delay is drawn as its floor or ceiling.
     whole, part = int(delay_ms), delay_ms - int(delay_ms)
+    first = ""
+    if stagger is not None:
+        connections, span_ms = stagger
+        first = (
+            f"if staggered < {connections} then staggered = staggered + 1 "
+            f"return math.floor(math.random() * {span_ms:.1f}) end "
+        )
     pacing = (
-        f"delay = function() if math.random() < {part:.4f} then return {whole + 1} end "
-        f"return {whole} end"
+        f"local staggered = 0\ndelay = function() {first}"
+        f"if math.random() < {part:.4f} then return {whole + 1} end return {whole} end"
         if delay_ms > 0
         else ""
     )
