@@ -74,15 +74,16 @@ def write_script(
     bodies = ",\n".join(_lua_string(b) for b in workload.bodies)
     # wrk waits whole milliseconds: a fractional delay is drawn as its floor or ceiling.
     whole, part = int(delay_ms), delay_ms - int(delay_ms)
-    first = ""
+    state, first = "", ""
     if stagger is not None:
         connections, span_ms = stagger
+        state = "local staggered = 0\n"
         first = (
             f"if staggered < {connections} then staggered = staggered + 1 "
             f"return math.floor(math.random() * {span_ms:.1f}) end "
         )
     pacing = (
-        f"local staggered = 0\ndelay = function() {first}"
+        f"{state}delay = function() {first}"
         f"if math.random() < {part:.4f} then return {whole + 1} end return {whole} end"
         if delay_ms > 0
         else ""
