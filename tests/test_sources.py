@@ -109,6 +109,27 @@ async def test_assignments_page_by_branch_and_rm_in_customer_order(sources: Sour
     assert first + rest == mine
     assert await sources.crm.count_assigned(branch_code=branch, rm_id=None) == len(mine)
 
+    rm = assignments[0].rm_id
+    both = sorted(a.cust_no for a in assignments if a.branch_code == branch and a.rm_id == rm)
+    assert (
+        await sources.crm.assigned_customer_numbers(
+            branch_code=branch, rm_id=rm, after=None, limit=None
+        )
+        == both
+    )
+    assert await sources.crm.count_assigned(branch_code=branch, rm_id=rm) == len(both)
+    everyone = sorted(a.cust_no for a in assignments)
+    assert await sources.crm.count_assigned(branch_code=None, rm_id=None) == len(everyone)
+
+
+async def test_customer_numbers_page_in_order_and_counted(sources: Sources) -> None:
+    parties = sorted(p.cust_no for p in await rows(sources, core.party))
+    first = await sources.core.customer_numbers(after=None, limit=2)
+    rest = await sources.core.customer_numbers(after=first[-1], limit=None)
+    assert first + rest == parties
+    assert len(first) == 2
+    assert await sources.core.count_parties() == len(parties)
+
 
 def declared_reads(bank: Bank, keys: dict[str, list[object]]) -> list[tuple[str, Read, dict]]:
     """Every declared read of the three adapters, with parameters that find rows."""

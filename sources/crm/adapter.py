@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, func, or_, select, union
+from sqlalchemy import or_, select, union
 
 from sources.base import Source, many_per_key, one_per_key
 from sources.crm import tables as t
+from sources.keys import key_count, key_page, key_params
 from sources.reads import Read, Record, row_part
 from sources.window import Pages, Window
 
@@ -133,28 +134,17 @@ class Crm(Source):
         limit: int | None,
     ) -> list[str]:
         """Customer numbers assigned to a branch and/or an RM, ascending, after a given one."""
-        stmt = self._assigned(branch_code, rm_id).order_by(t.assignment.c.cust_no)
-        if after is not None:
-            stmt = stmt.where(t.assignment.c.cust_no > after)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        return [row.cust_no for row in await self.fetch(stmt)]
+        a = t.assignment
+        filters, params = key_params({a.c.branch_code: branch_code, a.c.rm_id: rm_id}, after, limit)
+        read = key_page(a.c.cust_no, filters, after is not None, limit is not None)
+        return [row[0] for row in await self.read(read, **params)]
 
     async def count_assigned(self, *, branch_code: str | None, rm_id: str | None) -> int:
         """How many customers are assigned to a branch and/or an RM."""
-        inner = self._assigned(branch_code, rm_id).subquery()
-        rows = await self.fetch(select(func.count()).select_from(inner))
-        return int(rows[0][0])
-
-    @staticmethod
-    def _assigned(branch_code: str | None, rm_id: str | None) -> Select[Any]:
         a = t.assignment
-        stmt = select(a.c.cust_no)
-        if branch_code is not None:
-            stmt = stmt.where(a.c.branch_code == branch_code)
-        if rm_id is not None:
-            stmt = stmt.where(a.c.rm_id == rm_id)
-        return stmt
+        filters, params = key_params({a.c.branch_code: branch_code, a.c.rm_id: rm_id})
+        rows = await self.read(key_count(a.c.cust_no, filters), **params)
+        return int(rows[0][0])
 
     async def contacts_by_customer(
         self, cust_nos: Sequence[str], window: Window
