@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any, NamedTuple
 
+from resolvers.identity_enum import IdentityEnum
 
-class SourceSystem(Enum):
+
+class SourceSystem(IdentityEnum):
     CORE = "CORE"
     WEALTH = "WEALTH"
     CRM = "CRM"
 
 
-class MergedAttribute(Enum):
+class MergedAttribute(IdentityEnum):
     NAME = "NAME"
     MOBILE = "MOBILE"
     ADDRESS = "ADDRESS"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from enum import Enum
 from typing import Any
 
+from resolvers.identity_enum import IdentityEnum
 
-class Tier(Enum):
+
+class Tier(IdentityEnum):
     BLACK_GOLD = "BLACK_GOLD"
     DIAMOND = "DIAMOND"
     PREMIER_PLATINUM = "PREMIER_PLATINUM"
@@ -18,7 +19,7 @@ class Tier(Enum):
     MASS = "MASS"
 
 
-class RmGrade(Enum):
+class RmGrade(IdentityEnum):
     SENIOR = "SENIOR"
     LEVEL_1 = "LEVEL_1"
     LEVEL_2 = "LEVEL_2"
@@ -64,14 +65,11 @@ def to_cny(amount: Decimal, currency: str, rates: dict[str, Decimal]) -> Decimal
 
 def deposits_cny(accounts: Iterable[Any], rates: dict[str, Decimal]) -> Decimal:
     """Sum of deposit balances (current and time deposits, not closed) in CNY."""
-    return sum(
-        (
-            to_cny(Decimal(a.balance), a.currency, rates)
-            for a in accounts
-            if a.product_type in DEPOSIT_TYPES and a.status != "CLOSED"
-        ),
-        Decimal(0),
-    )
+    total = Decimal(0)
+    for a in accounts:  # a loop, not sum() over a generator: once per customer shown
+        if a.product_type in DEPOSIT_TYPES and a.status != "CLOSED":
+            total += to_cny(Decimal(a.balance), a.currency, rates)
+    return total
 
 
 def holding_value(units: Decimal, nav: Decimal | None) -> Decimal | None:

@@ -130,10 +130,12 @@ def total_assets_cny(
     accounts: Iterable[Any], holdings: Iterable[Any], reference: ReferenceData
 ) -> Decimal:
     """Deposits plus holdings at the latest NAV, in CNY at the day's FX rates."""
-    values = (value_cny(reference, h.product_code, h.units) for h in holdings)
-    return total_assets(
-        deposits_cny(accounts, reference.fx_rates), (v for v in values if v is not None)
-    )
+    values = []
+    for h in holdings:
+        value = value_cny(reference, h.product_code, h.units)
+        if value is not None:
+            values.append(value)
+    return total_assets(deposits_cny(accounts, reference.fx_rates), values)
 
 
 async def _market_value(root: Holding, info: Info) -> Decimal | None:
