@@ -182,8 +182,8 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
             for name in sorted({w.name for _, loads, _ in runners for w in loads}):
                 for level in levels:
                     for runner, loads, sent in runners:
-                        chosen = [w for w in loads if w.name == name]
-                        await load_runs(report, runner, chosen, sent, cluster, args, [level], wrk)
+                        these = [w for w in loads if w.name == name]
+                        await load_runs(report, runner, these, sent, cluster, args, [level], wrk)
         report.keep_medians()
         if not args.no_paced:
             for runner, loads, runner_headers in runners:

