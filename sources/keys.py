@@ -16,14 +16,36 @@ from sqlalchemy import Column, bindparam, func, select
 
 from sources.reads import Read
 
+Filters = dict[Column[Any], Any]
+"""Column -> the value it must equal; a None value leaves the column unfiltered."""
+
+
+def key_page(
+    key: Column[Any], filters: Filters, after: Any = None, limit: int | None = None
+) -> tuple[Read, dict[str, Any]]:
+    """The read of the keys in ascending order that match ``filters``, after ``after`` and at
+    most ``limit`` of them (each when given), with its parameters."""
+    chosen, params = _chosen(filters)
+    if after is not None:
+        params["after"] = after
+    if limit is not None:
+        params["limit"] = limit
+    return _page(key, chosen, after is not None, limit is not None), params
+
+
+def key_count(key: Column[Any], filters: Filters) -> tuple[Read, dict[str, Any]]:
+    """The read of how many rows of the key's table match ``filters``, with its parameters."""
+    chosen, params = _chosen(filters)
+    return _count(key, chosen), params
+
+
+def _chosen(filters: Filters) -> tuple[tuple[Column[Any], ...], dict[str, Any]]:
+    chosen = tuple(column for column, value in filters.items() if value is not None)
+    return chosen, {column.name: filters[column] for column in chosen}
+
 
 @cache
-def key_page(
-    key: Column[Any], filters: tuple[Column[Any], ...], after: bool, limited: bool
-) -> Read:
-    """Keys in ascending order where each filter column equals the parameter of its name,
-    after the ``after`` parameter when ``after``, at most ``limit`` when ``limited``."""
-
+def _page(key: Column[Any], filters: tuple[Column[Any], ...], after: bool, limited: bool) -> Read:
     def build(_keys_in: Any) -> Any:
         stmt = select(key).where(*(column == bindparam(column.name) for column in filters))
         if after:
@@ -35,9 +57,7 @@ def key_page(
 
 
 @cache
-def key_count(key: Column[Any], filters: tuple[Column[Any], ...]) -> Read:
-    """How many rows have each filter column equal to the parameter of its name."""
-
+def _count(key: Column[Any], filters: tuple[Column[Any], ...]) -> Read:
     def build(_keys_in: Any) -> Any:
         return (
             select(func.count())
@@ -46,16 +66,3 @@ def key_count(key: Column[Any], filters: tuple[Column[Any], ...]) -> Read:
         )
 
     return Read(build)
-
-
-def key_params(
-    filters: dict[Column[Any], Any], after: Any = None, limit: int | None = None
-) -> tuple[tuple[Column[Any], ...], dict[str, Any]]:
-    """The filter columns that are set, and the parameters of a read over them."""
-    chosen = tuple(column for column, value in filters.items() if value is not None)
-    params: dict[str, Any] = {column.name: filters[column] for column in chosen}
-    if after is not None:
-        params["after"] = after
-    if limit is not None:
-        params["limit"] = limit
-    return chosen, params

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, case, func, select
 
 from sources.base import Source, many_per_key, one_per_key
 from sources.core import tables as t
-from sources.keys import key_count, key_page, key_params
+from sources.keys import key_count, key_page
 from sources.reads import Read, Record, row_part
 from sources.window import KeyedOwnedPages, OwnedPages, Pages, Window
 
@@ -68,13 +68,13 @@ class CoreBanking(Source):
 
     async def customer_numbers(self, *, after: str | None, limit: int | None) -> list[str]:
         """Customer numbers in ascending order, after a given one."""
-        _filters, params = key_params({}, after, limit)
-        read = key_page(t.party.c.cust_no, (), after is not None, limit is not None)
+        read, params = key_page(t.party.c.cust_no, {}, after, limit)
         return [row[0] for row in await self.read(read, **params)]
 
     async def count_parties(self) -> int:
         """How many parties the master holds."""
-        rows = await self.read(key_count(t.party.c.cust_no, ()))
+        read, params = key_count(t.party.c.cust_no, {})
+        rows = await self.read(read, **params)
         return int(rows[0][0])
 
     async def accounts_by_customer(self, cust_nos: Sequence[str]) -> list[list[Record]]:

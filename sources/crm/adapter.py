@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, union
 
 from sources.base import Source, many_per_key, one_per_key
 from sources.crm import tables as t
-from sources.keys import key_count, key_page, key_params
+from sources.keys import key_count, key_page
 from sources.reads import Read, Record, row_part
 from sources.window import Pages, Window
 
@@ -135,15 +135,15 @@ class Crm(Source):
     ) -> list[str]:
         """Customer numbers assigned to a branch and/or an RM, ascending, after a given one."""
         a = t.assignment
-        filters, params = key_params({a.c.branch_code: branch_code, a.c.rm_id: rm_id}, after, limit)
-        read = key_page(a.c.cust_no, filters, after is not None, limit is not None)
+        filters = {a.c.branch_code: branch_code, a.c.rm_id: rm_id}
+        read, params = key_page(a.c.cust_no, filters, after, limit)
         return [row[0] for row in await self.read(read, **params)]
 
     async def count_assigned(self, *, branch_code: str | None, rm_id: str | None) -> int:
         """How many customers are assigned to a branch and/or an RM."""
         a = t.assignment
-        filters, params = key_params({a.c.branch_code: branch_code, a.c.rm_id: rm_id})
-        rows = await self.read(key_count(a.c.cust_no, filters), **params)
+        read, params = key_count(a.c.cust_no, {a.c.branch_code: branch_code, a.c.rm_id: rm_id})
+        rows = await self.read(read, **params)
         return int(rows[0][0])
 
     async def contacts_by_customer(
