@@ -47,6 +47,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="pgdata",
         help="the cluster's folder under bench/.tools (one per scale keeps each loaded bank)",
     )
+    parser.add_argument(
+        "--tcp",
+        action="store_true",
+        help="every system reaches the cluster over 127.0.0.1 rather than its Unix socket",
+    )
     parser.add_argument("--c360-port", type=int, default=18360)
     parser.add_argument("--postgraphile-port", type=int, default=15678)
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
@@ -113,7 +118,13 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
     notes.append(
         f"demo bank {'loaded now in ' + format(load_seconds, '.0f') + ' s' if loaded else 'reused'}"
         f" ({args.customers:,} customers, seed {args.seed}) in the bench's own PostgreSQL "
-        f"cluster on port {cluster.port} (pg_stat_statements preloaded)"
+        f"cluster on port {cluster.port} (pg_stat_statements preloaded); every system "
+        + (
+            "connects to it over TCP on 127.0.0.1"
+            if cluster.tcp
+            else "connects to it through its Unix socket, as a database on the same host is "
+            "best reached (`--tcp`: over 127.0.0.1)"
+        )
     )
     notes.append(
         f"audit trail emptied before the run (its database held {emptied / 2**20:,.0f} MiB); "
@@ -201,7 +212,7 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    cluster = ensure_cluster(tools.TOOLS_DIR / args.pgdata, args.pg_port)
+    cluster = ensure_cluster(tools.TOOLS_DIR / args.pgdata, args.pg_port, args.tcp)
     try:
         wait_until_accepting(cluster)
         report = asyncio.run(main_async(args, cluster))

@@ -34,9 +34,14 @@ class Cluster:
 
     data_dir: Path
     port: int
+    tcp: bool = False  # reach it over loopback TCP rather than its Unix socket
 
     def url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+        """How every system in the run connects: through the cluster's Unix socket, as a
+        database on the same host is best reached (``tcp``: over 127.0.0.1 instead)."""
+        if self.tcp:
+            return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+        return f"postgresql://postgres@/{database}?host={self.data_dir}&port={self.port}"
 
     def dsn(self, database: str) -> str:
         """The URL asyncpg and node-postgres take."""
@@ -64,10 +69,10 @@ def _as_postgres(argv: list[str]) -> list[str]:
     return argv
 
 
-def ensure_cluster(data_dir: Path, port: int) -> Cluster:
+def ensure_cluster(data_dir: Path, port: int, tcp: bool = False) -> Cluster:
     """Create the cluster on first use, start it if it is down, and return it."""
     bindir = _bindir()
-    cluster = Cluster(data_dir.resolve(), port)
+    cluster = Cluster(data_dir.resolve(), port, tcp)
     if not (data_dir / "PG_VERSION").exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:

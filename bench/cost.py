@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=200, help="requests before the rounds")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--pg-port", type=int, default=5433)
+    parser.add_argument("--tcp", action="store_true", help="reach the cluster over 127.0.0.1")
     parser.add_argument("--pgdata", default="pgdata", help="the cluster's folder in bench/.tools")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--top", type=int, default=40)
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cluster = Cluster((tools.TOOLS_DIR / args.pgdata).resolve(), args.pg_port)
     was_running = _running(cluster)
-    cluster = ensure_cluster(tools.TOOLS_DIR / args.pgdata, args.pg_port)
+    cluster = ensure_cluster(tools.TOOLS_DIR / args.pgdata, args.pg_port, args.tcp)
     wait_until_accepting(cluster)
     try:
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:

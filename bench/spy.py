@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--pg-port", type=int, default=5433)
+    parser.add_argument("--tcp", action="store_true", help="reach the cluster over 127.0.0.1")
     parser.add_argument("--pgdata", default="pgdata", help="the cluster's folder in bench/.tools")
     parser.add_argument("--port", type=int, default=18361)
     parser.add_argument("--top", type=int, default=30)
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     was_running = _running(Cluster((tools.TOOLS_DIR / args.pgdata).resolve(), args.pg_port))
-    cluster = ensure_cluster(tools.TOOLS_DIR / args.pgdata, args.pg_port)
+    cluster = ensure_cluster(tools.TOOLS_DIR / args.pgdata, args.pg_port, args.tcp)
     wait_until_accepting(cluster)
     try:
         book = asyncio.run(bank.biggest_book(cluster))

@@ -24,7 +24,7 @@ SERVER = make_url(SERVER_URLS["postgresql"])
 )
 def test_the_audit_database_is_made_anew_and_its_size_reported(tmp_path: Path) -> None:
     name = f"c360_test_{uuid.uuid4().hex[:8]}_audit"
-    cluster = Cluster(tmp_path, SERVER.port or 5432)
+    cluster = Cluster(tmp_path, SERVER.port or 5432, tcp=True)
 
     async def scenario() -> tuple[int, int, list[str]]:
         admin = await asyncpg.connect(cluster.dsn("postgres"))
