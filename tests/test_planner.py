@@ -145,10 +145,11 @@ def comparable(body: dict[str, Any]) -> dict[str, Any]:
 
 @asynccontextmanager
 async def both_paths(
-    bank: Bank, sources: Sources, headers: dict[str, str]
+    bank: Bank, sources: Sources, headers: dict[str, str], audit_available: bool = True
 ) -> AsyncIterator[tuple[Any, Any, RecordingAudit, RecordingAudit]]:
     settings = settings_for(bank.urls)
-    planned_audit, reference_audit = RecordingAudit(), RecordingAudit()
+    planned_audit = RecordingAudit(available=audit_available)
+    reference_audit = RecordingAudit(available=audit_available)
     planned = create_app(settings, sources, audit=planned_audit, rate_limits=UNLIMITED)  # type: ignore[arg-type]
     reference = create_app(
         settings,
@@ -226,6 +227,23 @@ async def test_the_planner_answers_a_full_customer_and_pages_like_the_resolver_t
                 await compare(a, b, query)
             assert planned_count() - before == len(book[:3]) + len(others) + 2 + len(BAD_INPUT)
         assert audited(planned_audit) == audited(reference_audit)
+
+
+async def test_the_planner_withholds_like_the_resolver_tree_while_the_audit_trail_is_down(
+    bank: Bank, sources: Sources, raw: RawBank
+) -> None:
+    some = raw.assignments[sorted(raw.assignments)[0]]
+    book = sorted(c for c, a in raw.assignments.items() if a.rm_id == some.rm_id)
+    headers = caller_headers(
+        "RELATIONSHIP_MANAGER", "RELATIONSHIP_REVIEW", branch=some.branch_code, rm_id=some.rm_id
+    )
+    async with both_paths(bank, sources, headers, audit_available=False) as (a, b, pa, ra):
+        one = await compare(a, b, CUSTOMER_360, {"id": global_id("Customer", book[0])})
+        await compare(a, b, PAGES, {"first": 7})
+    # Every clear C2 value is withheld with the reason, on both paths, and nothing audited.
+    notes = one["extensions"]["disclosure"]
+    assert any(note.get("code") == "AUDIT_UNAVAILABLE" for note in notes)
+    assert pa.records == [] and ra.records == []
 
 
 @asynccontextmanager
