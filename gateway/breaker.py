@@ -48,10 +48,9 @@ class CircuitBreaker:
 
     def allow(self) -> bool:
         """Whether a call may go to the source now (claiming the probe when half-open)."""
-        state = self.state
-        if state is BreakerState.CLOSED:
+        if self._opened_at is None:  # closed: every read of every request passes here
             return True
-        if state is BreakerState.OPEN or self._probing:
+        if self.state is BreakerState.OPEN or self._probing:
             return False
         self._probing = True
         return True

@@ -185,7 +185,9 @@ class Compiler:
             self.calls.append(RootCall(key, spec.resolve, arguments, child))
             read = _root_value(key)
         elif isinstance(spec, Related):
-            read = _kept(_with_arguments(spec.read, arguments))
+            read = _with_arguments(spec.read, arguments)
+            if not spec.at_hand:
+                read = _kept(read)
         else:
             read = spec.read
         if child is None:
@@ -205,8 +207,7 @@ class Compiler:
         if not definition.args:
             return _no_arguments
         if not _uses_variables(node):
-            fixed = get_argument_values(definition, node, NO_VARIABLES)
-            return lambda _run: fixed
+            return _fixed(get_argument_values(definition, node, NO_VARIABLES))
         slot = id(node)
         return lambda run: run.arguments(
             slot, lambda variables: get_argument_values(definition, node, variables)
@@ -286,8 +287,19 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _no_arguments(_run: Any) -> dict[str, Any]:
-    return {}
+class _fixed:
+    """Arguments that use no variables: the same for every request (``value``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value = value
+
+    def __call__(self, _run: Any) -> dict[str, Any]:
+        return self.value
+
+
+_no_arguments = _fixed({})  # never changed: no read writes into its arguments
 
 
 def _uses_variables(node: FieldNode) -> bool:
@@ -305,6 +317,9 @@ def _has_variable(value: ValueNode) -> bool:
 
 
 def _with_arguments(read: Any, arguments: Callable[[Any], dict[str, Any]]) -> Any:
+    if type(arguments) is _fixed:
+        fixed = arguments.value
+        return lambda obj, run: read(obj, run, fixed)
     return lambda obj, run: read(obj, run, arguments(run))
 
 

@@ -55,7 +55,11 @@ class CustomerRecord:
 
 
 def _merged(attribute: MergedAttribute) -> Any:
-    return lambda c, _run: c.merged_one(attribute).value
+    def value(c: CustomerRecord, _run: Any) -> Any:
+        chosen = c.merged_one(attribute).chosen  # Merged.value, without its property call
+        return chosen.value if chosen else None
+
+    return value
 
 
 def _assignment(c: CustomerRecord, run: Run) -> Any:

@@ -56,13 +56,14 @@ def connection_tables(connection: str, edge: str) -> dict[str, Table]:
     """The tables of one connection type and its edge type."""
     return {
         connection: {
-            "nodes": Related(lambda page, _run, _args: page.items),
+            "nodes": Related(lambda page, _run, _args: page.items, at_hand=True),
+            # New edges on every call: kept, so the edges loaded are the edges built.
             "edges": Related(lambda page, _run, _args: page.edges()),
-            "pageInfo": Related(lambda page, _run, _args: page),
+            "pageInfo": Related(lambda page, _run, _args: page, at_hand=True),
         },
         edge: {
             "cursor": Plain(lambda edge, _run: edge.cursor),
-            "node": Related(lambda edge, _run, _args: edge.node),
+            "node": Related(lambda edge, _run, _args: edge.node, at_hand=True),
         },
     }
 

@@ -70,6 +70,9 @@ class Related:
     # Given the compiled selection of what the field returns, needs that load it together
     # with what that selection needs in turn (None: ``needs`` as usual).
     prefetch: Callable[[Selection], Needs | None] | None = None
+    # The read only hands back what the object already holds (a page's items, the page
+    # itself): read again where needed rather than kept per object (``compile._kept``).
+    at_hand: bool = False
 
 
 @dataclass(frozen=True)
