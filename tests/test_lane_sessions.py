@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -123,3 +124,26 @@ async def test_lane_sessions_run_with_the_chosen_plan_cache_mode(
     finally:
         await lane.dispose()
     assert row[0] == {"": "force_generic_plan", "auto": server_default}.get(chosen, chosen)
+
+
+SOCKET_DIR = "/var/run/postgresql"
+
+
+async def test_a_lane_reaches_a_database_on_the_same_host_through_its_unix_socket(
+    connections: tuple[Any, Any],
+) -> None:
+    server = make_url(SERVER_URLS["postgresql"])
+    port = server.port or 5432
+    if not Path(SOCKET_DIR, f".s.PGSQL.{port}").exists():
+        pytest.skip(f"PostgreSQL has no Unix socket in {SOCKET_DIR} for port {port}")
+    # The README's form for a co-located database: no host in the authority, ?host=<dir>.
+    url = make_url(
+        f"postgresql://{server.username}@/{server.database}?host={SOCKET_DIR}&port={port}"
+    )
+    lane = AsyncpgLane(url, hooks=[])
+    address = Read(lambda _keys_in: select(literal_column("inet_server_addr()")))
+    try:
+        [row] = await lane.fetch(address, {})
+    finally:
+        await lane.dispose()
+    assert row[0] is None  # PostgreSQL's answer for a connection that came over a socket
