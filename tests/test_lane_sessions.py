@@ -127,18 +127,22 @@ async def test_lane_sessions_run_with_the_chosen_plan_cache_mode(
 
 
 SOCKET_DIR = "/var/run/postgresql"
+UNUSED_PORT = 59999  # no server listens here, on TCP or in any folder asyncpg tries itself
 
 
 async def test_a_lane_reaches_a_database_on_the_same_host_through_its_unix_socket(
-    connections: tuple[Any, Any],
+    connections: tuple[Any, Any], tmp_path: Path
 ) -> None:
     server = make_url(SERVER_URLS["postgresql"])
-    port = server.port or 5432
-    if not Path(SOCKET_DIR, f".s.PGSQL.{port}").exists():
-        pytest.skip(f"PostgreSQL has no Unix socket in {SOCKET_DIR} for port {port}")
+    socket = Path(SOCKET_DIR, f".s.PGSQL.{server.port or 5432}")
+    if not socket.exists():
+        pytest.skip(f"PostgreSQL has no Unix socket {socket}")
+    # The server's socket, seen in a folder of the test's own under a port nothing serves:
+    # the read reaches the server only if the URL's host and port are the ones used.
+    (tmp_path / f".s.PGSQL.{UNUSED_PORT}").symlink_to(socket)
     # The README's form for a co-located database: no host in the authority, ?host=<dir>.
     url = make_url(
-        f"postgresql://{server.username}@/{server.database}?host={SOCKET_DIR}&port={port}"
+        f"postgresql://{server.username}@/{server.database}?host={tmp_path}&port={UNUSED_PORT}"
     )
     lane = AsyncpgLane(url, hooks=[])
     address = Read(lambda _keys_in: select(literal_column("inet_server_addr()")))

@@ -196,11 +196,22 @@ async def test_the_planner_answers_generated_queries_like_the_resolver_tree_for_
     assert with_data > len(roles) * 5
 
 
+def first_rm_book(raw: RawBank) -> tuple[Any, list[str]]:
+    """The first assignment's RM (as that assignment) and every customer of that RM."""
+    some = raw.assignments[sorted(raw.assignments)[0]]
+    return some, sorted(c for c, a in raw.assignments.items() if a.rm_id == some.rm_id)
+
+
+def value_at(data: Any, path: list[str | int]) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
 async def test_the_planner_answers_a_full_customer_and_pages_like_the_resolver_tree(
     bank: Bank, sources: Sources, raw: RawBank
 ) -> None:
-    some = raw.assignments[sorted(raw.assignments)[0]]
-    book = sorted(c for c, a in raw.assignments.items() if a.rm_id == some.rm_id)
+    some, book = first_rm_book(raw)
     roles = [
         caller_headers(
             "RELATIONSHIP_MANAGER", "RELATIONSHIP_REVIEW", branch=some.branch_code, rm_id=some.rm_id
@@ -232,17 +243,27 @@ async def test_the_planner_answers_a_full_customer_and_pages_like_the_resolver_t
 async def test_the_planner_withholds_like_the_resolver_tree_while_the_audit_trail_is_down(
     bank: Bank, sources: Sources, raw: RawBank
 ) -> None:
-    some = raw.assignments[sorted(raw.assignments)[0]]
-    book = sorted(c for c, a in raw.assignments.items() if a.rm_id == some.rm_id)
+    some, book = first_rm_book(raw)
     headers = caller_headers(
         "RELATIONSHIP_MANAGER", "RELATIONSHIP_REVIEW", branch=some.branch_code, rm_id=some.rm_id
     )
+    variables = {"id": global_id("Customer", book[0])}
+    async with both_paths(bank, sources, headers) as (a, _b, _pa, _ra):
+        shown = await a.post(CUSTOMER_360, variables)
     async with both_paths(bank, sources, headers, audit_available=False) as (a, b, pa, ra):
-        one = await compare(a, b, CUSTOMER_360, {"id": global_id("Customer", book[0])})
+        one = await compare(a, b, CUSTOMER_360, variables)
         await compare(a, b, PAGES, {"first": 7})
-    # Every clear C2 value is withheld with the reason, on both paths, and nothing audited.
-    notes = one["extensions"]["disclosure"]
-    assert any(note.get("code") == "AUDIT_UNAVAILABLE" for note in notes)
+    # The values shown in the clear while the trail is up come back null, each with the
+    # reason, on both paths, and nothing is audited.
+    withheld = [
+        note["path"]
+        for note in one["extensions"]["disclosure"]
+        if note.get("code") == "AUDIT_UNAVAILABLE"
+    ]
+    assert withheld
+    for path in withheld:
+        assert value_at(shown["data"], path) is not None, path
+        assert value_at(one["data"], path) is None, path
     assert pa.records == [] and ra.records == []
 
 

@@ -207,7 +207,7 @@ class Compiler:
         if not definition.args:
             return _no_arguments
         if not _uses_variables(node):
-            return _fixed(get_argument_values(definition, node, NO_VARIABLES))
+            return _Fixed(get_argument_values(definition, node, NO_VARIABLES))
         slot = id(node)
         return lambda run: run.arguments(
             slot, lambda variables: get_argument_values(definition, node, variables)
@@ -287,7 +287,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-class _fixed:
+class _Fixed:
     """Arguments that use no variables: the same for every request (``value``)."""
 
     __slots__ = ("value",)
@@ -299,7 +299,7 @@ class _fixed:
         return self.value
 
 
-_no_arguments = _fixed({})  # never changed: no read writes into its arguments
+_no_arguments = _Fixed({})  # never changed: no read writes into its arguments
 
 
 def _uses_variables(node: FieldNode) -> bool:
@@ -317,7 +317,7 @@ def _has_variable(value: ValueNode) -> bool:
 
 
 def _with_arguments(read: Any, arguments: Callable[[Any], dict[str, Any]]) -> Any:
-    if type(arguments) is _fixed:
+    if type(arguments) is _Fixed:
         fixed = arguments.value
         return lambda obj, run: read(obj, run, fixed)
     return lambda obj, run: read(obj, run, arguments(run))
