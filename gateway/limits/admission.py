@@ -3,7 +3,9 @@
 A page of 50 customers with their accounts, transactions and holdings builds some 50,000
 objects. Sixteen of them at once in one worker each cost about 15 % more CPU than four at a
 time (the processor's caches hold fewer of them, the cycle collector has more to walk), and
-every cheap request in that worker waits behind all sixteen. So a document whose estimated
+every cheap request in that worker waits behind all sixteen; four cost 5-10 % more than two,
+and those that interleave finish later. Two keep a worker busy while one of them waits for
+its database. So a document whose estimated
 cost (the query limits' measure: fields resolved, lists multiplied by their page size)
 reaches ``heavy_cost`` waits for one of ``heavy_concurrency`` places, first come first
 served; a cheaper document never waits. ``bench.cost W2 --concurrency 32`` measures it.
@@ -27,7 +29,7 @@ class AdmissionSettings:
     heavy_cost: int = 5_000
     """The estimated cost from which a document counts as heavy: a one-customer 360 costs
     about 430, a page of 50 of them about 21,000."""
-    heavy_concurrency: int = 4
+    heavy_concurrency: int = 2
     """Heavy documents one worker process executes at once."""
 
     @classmethod
