@@ -1,0 +1,90 @@
+"""Where the slowest requests of a paced run spent their time, from ``bench/tailprobe``'s
+files: ``python -m bench.tail /tmp/tail/probe-*.txt [--seconds 10]``.
+
+For each served worker, over the run's last ``--seconds`` (the measured paced run when it
+is the last run), compares the slowest 1 % of requests with those at or under the median:
+how long, over a request's life, its worker's event-loop thread was on a core and how long
+it was runnable but waiting for one, and how long the cycle collector ran. The counters are
+read at each request's end, so a request's share is the change between the last reading
+before it began and its own; a coarse measure, exact in its totals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Answered:
+    at: float  # seconds since the epoch, when the log line was written
+    run_ns: int
+    wait_ns: int
+    duration_ms: float
+
+
+def read(path: Path) -> tuple[list[Answered], list[tuple[float, float]]]:
+    """The worker's answered requests (time order) and its collector passes (time, ms)."""
+    answered: list[Answered] = []
+    passes: list[tuple[float, float]] = []
+    for line in path.read_text().splitlines():
+        kind, *parts = line.split()
+        if kind == "R" and parts[3] != "None":
+            at, run, wait, duration = parts[:4]
+            answered.append(Answered(float(at), int(run), int(wait), float(duration)))
+        elif kind == "G":
+            passes.append((float(parts[0]), float(parts[2])))
+    answered.sort(key=lambda a: a.at)
+    return answered, passes
+
+
+def report(path: Path, seconds: float) -> None:
+    answered, passes = read(path)
+    if not answered:
+        return
+    end = answered[-1].at
+    window = [a for a in answered if a.at > end - seconds]
+    times = [a.at for a in answered]
+    durations = sorted(a.duration_ms for a in window)
+    p50 = durations[len(durations) // 2]
+    p99 = durations[int(len(durations) * 0.99)]
+    print(f"{path.name}: {len(window)} requests, in the server p50 {p50} ms, p99 {p99} ms")
+
+    def before(t: float) -> Answered:
+        return answered[max(bisect.bisect_right(times, t) - 1, 0)]
+
+    groups = {
+        "slowest 1 %": [a for a in window if a.duration_ms >= p99],
+        "median or faster": [a for a in window if a.duration_ms <= p50],
+    }
+    for name, group in groups.items():
+        ran = waited = collected = 0.0
+        for a in group:
+            began = a.at - a.duration_ms / 1000
+            start = before(began)
+            ran += (a.run_ns - start.run_ns) / 1e6
+            waited += (a.wait_ns - start.wait_ns) / 1e6
+            collected += sum(ms for t, ms in passes if began <= t <= a.at)
+        n = len(group)
+        print(
+            f"  {name:<17} {n:5d} requests, {sum(a.duration_ms for a in group) / n:6.2f} ms each;"
+            f" over each, the worker ran {ran / n:5.2f} ms, waited for a core {waited / n:5.2f} ms,"
+            f" collected {collected / n:5.3f} ms"
+        )
+    in_window = [ms for t, ms in passes if t > end - seconds]
+    print(f"  collector passes in the window: {len(in_window)}, {sum(in_window):.1f} ms in all")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    for path in args.files:
+        report(path, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
