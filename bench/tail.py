@@ -16,6 +16,8 @@ import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.serverlog import quantile
+
 
 @dataclass(frozen=True)
 class Answered:
@@ -47,9 +49,8 @@ def report(path: Path, seconds: float) -> None:
     end = answered[-1].at
     window = [a for a in answered if a.at > end - seconds]
     times = [a.at for a in answered]
-    durations = sorted(a.duration_ms for a in window)
-    p50 = durations[len(durations) // 2]
-    p99 = durations[int(len(durations) * 0.99)]
+    durations = [a.duration_ms for a in window]
+    p50, p99 = quantile(durations, 0.5), quantile(durations, 0.99)
     print(f"{path.name}: {len(window)} requests, in the server p50 {p50} ms, p99 {p99} ms")
 
     def before(t: float) -> Answered:

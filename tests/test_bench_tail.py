@@ -11,21 +11,22 @@ from bench.tail import report
 
 
 def _lines(path: Path) -> None:
-    # 99 fast requests (1 ms, of which the worker ran 1 ms) then one slow one (10 ms:
-    # the worker ran 4 ms and waited 5 ms for a core, a 2 ms collector pass inside it).
+    # 98 fast requests (1 ms, of which the worker ran 1 ms) then two slow ones (10 ms each:
+    # the worker ran 4 ms and waited 5 ms for a core, a 2 ms collector pass inside each).
     run = wait = 0
     t = 1000.0
     rows = []
-    for _ in range(99):
+    for _ in range(98):
         t += 0.002
         run += 1_000_000
         rows.append(f"R {t:.6f} {run} {wait} 1.0 W1")
-    t += 0.0105  # it began 0.5 ms after the last fast one ended
-    run += 4_000_000
-    wait += 5_000_000
-    rows.append(f"G {t - 0.005:.6f} 0 2.000")
-    rows.append(f"R {t:.6f} {run} {wait} 10.0 W1")
-    rows.append("R 999.0 0 0 None None")  # a line written before its fields were known
+    for _ in range(2):
+        t += 0.0105  # it began 0.5 ms after the request before it ended
+        run += 4_000_000
+        wait += 5_000_000
+        rows.append(f"G {t - 0.005:.6f} 0 2.000")
+        rows.append(f"R {t:.6f} {run} {wait} 10.0 W1")
+    rows.append("R 999.0 0 0 None None")  # a request logged without its duration
     path.write_text("\n".join(rows) + "\n")
 
 
@@ -38,11 +39,11 @@ def test_the_slowest_requests_show_the_cores_wait_and_the_collector(
     out = capsys.readouterr().out
     assert "100 requests, in the server p50 1.0 ms, p99 10.0 ms" in out
     slow = next(line for line in out.splitlines() if "slowest" in line)
-    assert "1 requests,  10.00 ms each" in slow
+    assert "2 requests,  10.00 ms each" in slow
     assert "ran  4.00 ms" in slow
     assert "waited for a core  5.00 ms" in slow
     assert "collected 2.000 ms" in slow
-    assert "collector passes in the window: 1, 2.0 ms in all" in out
+    assert "collector passes in the window: 2, 4.0 ms in all" in out
     median = next(line for line in out.splitlines() if "median" in line)
-    assert "99 requests,   1.00 ms each" in median
+    assert "98 requests,   1.00 ms each" in median
     assert "waited for a core  0.00 ms, collected 0.000 ms" in median

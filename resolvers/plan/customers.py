@@ -218,6 +218,8 @@ def _party_need(run: Run, numbers: Sequence[str], customer: Selection | None) ->
     )
 
 
+_HOLDINGS = _rows_of(lambda sources: sources.wealth.holdings_by_customer)
+
 CUSTOMER: Table = {
     "id": Plain(lambda c, _run: global_id("Customer", c.cust_no)),
     "customerNumber": column("cust_no"),
@@ -248,7 +250,7 @@ CUSTOMER: Table = {
     "accounts": replace(
         _rows_of(lambda sources: sources.core.accounts_by_customer), prefetch=_accounts_with_pages
     ),
-    "holdings": _rows_of(lambda sources: sources.wealth.holdings_by_customer),
+    "holdings": _HOLDINGS,
     "transactions": Related(_transactions, needs=_transaction_needs),
 }
 
@@ -260,8 +262,12 @@ ATTRIBUTE_SOURCE: Table = {
 }
 
 
-# Customer fields that read the customers' holdings.
-_HOLDINGS_FIELDS = ("holdings", "totalAssets", "totalAssetsBand", "tier", "requiredRmGrade")
+# The customer fields that read the customers' holdings (the list and what it feeds).
+_HOLDINGS_LABELS = frozenset(
+    f"Customer.{name}"
+    for name, spec in CUSTOMER.items()
+    if spec is _HOLDINGS or getattr(spec, "needs", None) is _asset_needs
+)
 
 
 async def customers_in_scope(
@@ -274,7 +280,7 @@ async def customers_in_scope(
     needs = [_party_need(run, numbers, selection), Need(sources.crm.profiles, numbers)]
     if scope.needs_assignments:
         needs.append(Need(sources.crm.assignments, numbers))
-    if selection is not None and any(map(selection.selects, _HOLDINGS_FIELDS)):
+    if selection is not None and any(f.label in _HOLDINGS_LABELS for f in selection.fields):
         # Keyed by the customer numbers alone, the holdings need not wait for the level
         # below: read beside the scope, one round trip sooner, released only for the admitted.
         needs.append(Need(sources.wealth.holdings_by_customer, numbers))
