@@ -4,9 +4,10 @@ files: ``python -m bench.tail /tmp/tail/probe-*.txt [--seconds 10]``.
 For each served worker, over the run's last ``--seconds`` (the measured paced run when it
 is the last run), compares the slowest 1 % of requests with those at or under the median:
 how long, over a request's life, its worker's event-loop thread was on a core and how long
-it was runnable but waiting for one, and how long the cycle collector ran. The counters are
-read at each request's end, so a request's share is the change between the last reading
-before it began and its own; a coarse measure, exact in its totals.
+it was runnable but waiting for one, how long the cycle collector ran, and how many of them
+overlapped a write of the audit trail. The counters are read at each request's end, so a
+request's share is the change between the last reading before it began and its own; a
+coarse measure, exact in its totals.
 """
 
 from __future__ import annotations
@@ -27,10 +28,14 @@ class Answered:
     duration_ms: float
 
 
-def read(path: Path) -> tuple[list[Answered], list[tuple[float, float]]]:
-    """The worker's answered requests (time order) and its collector passes (time, ms)."""
+def read(
+    path: Path,
+) -> tuple[list[Answered], list[tuple[float, float]], list[tuple[float, float]]]:
+    """The worker's answered requests (time order), its collector passes (time, ms) and its
+    audit writes (start, end)."""
     answered: list[Answered] = []
     passes: list[tuple[float, float]] = []
+    writes: list[tuple[float, float]] = []
     for line in path.read_text().splitlines():
         kind, *parts = line.split()
         if kind == "R" and parts[3] != "None":
@@ -38,12 +43,14 @@ def read(path: Path) -> tuple[list[Answered], list[tuple[float, float]]]:
             answered.append(Answered(float(at), int(run), int(wait), float(duration)))
         elif kind == "G":
             passes.append((float(parts[0]), float(parts[2])))
+        elif kind == "A":
+            writes.append((float(parts[0]), float(parts[1])))
     answered.sort(key=lambda a: a.at)
-    return answered, passes
+    return answered, passes, writes
 
 
 def report(path: Path, seconds: float) -> None:
-    answered, passes = read(path)
+    answered, passes, writes = read(path)
     if not answered:
         return
     end = answered[-1].at
@@ -62,8 +69,10 @@ def report(path: Path, seconds: float) -> None:
     }
     for name, group in groups.items():
         ran = waited = collected = 0.0
+        audited = 0
         for a in group:
             began = a.at - a.duration_ms / 1000
+            audited += any(start < a.at and end > began for start, end in writes)
             start = before(began)
             ran += (a.run_ns - start.run_ns) / 1e6
             waited += (a.wait_ns - start.wait_ns) / 1e6
@@ -72,10 +81,16 @@ def report(path: Path, seconds: float) -> None:
         print(
             f"  {name:<17} {n:5d} requests, {sum(a.duration_ms for a in group) / n:6.2f} ms each;"
             f" over each, the worker ran {ran / n:5.2f} ms, waited for a core {waited / n:5.2f} ms,"
-            f" collected {collected / n:5.3f} ms"
+            f" collected {collected / n:5.3f} ms; {100 * audited / n:3.0f} % beside an audit write"
         )
     in_window = [ms for t, ms in passes if t > end - seconds]
     print(f"  collector passes in the window: {len(in_window)}, {sum(in_window):.1f} ms in all")
+    spans = [1000 * (end_ - start) for start, end_ in writes if start > end - seconds]
+    if spans:
+        print(
+            f"  audit writes in the window: {len(spans)}, "
+            f"p50 {quantile(spans, 0.5):.1f} ms, longest {max(spans):.1f} ms"
+        )
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import time
 import psutil
 import pytest
 
-from bench.meters import tree_cpu_seconds, tree_waiting_seconds
+from bench.meters import PeakRss, tree_cpu_seconds, tree_waiting_seconds
 
 SPIN = "import time\nend = time.monotonic() + 5\nwhile time.monotonic() < end: pass"
 
@@ -35,3 +35,26 @@ def test_processes_sharing_one_core_are_seen_waiting_for_it() -> None:
     # (less running and more waiting when other work shares that core too).
     assert 0.3 < cpu < 1.2
     assert 0.4 < waited < 2.0
+
+
+HOLD = (
+    "import time\nheld = bytearray({size})\nheld[::4096] = b'x' * len(held[::4096])\ntime.sleep(30)"
+)
+
+
+def test_peak_memory_counts_a_child_that_starts_after_sampling_began() -> None:
+    me = psutil.Process()
+    alone = me.memory_info().rss
+    with PeakRss(lambda: [me]) as rss:
+        time.sleep(0.1)
+        child = subprocess.Popen([sys.executable, "-c", HOLD.format(size=200 * 2**20)])
+        try:
+            deadline = time.monotonic() + 10
+            while psutil.Process(child.pid).memory_info().rss < 200 * 2**20:
+                assert time.monotonic() < deadline, "the child never touched its memory"
+                time.sleep(0.05)
+            time.sleep(1.5)  # past the next time the sampler looks for the tree's processes
+        finally:
+            child.kill()
+            child.wait()
+    assert rss.peak > alone + 200 * 2**20

@@ -12,7 +12,8 @@ from bench.tail import report
 
 def _lines(path: Path) -> None:
     # 98 fast requests (1 ms, of which the worker ran 1 ms) then two slow ones (10 ms each:
-    # the worker ran 4 ms and waited 5 ms for a core, a 2 ms collector pass inside each).
+    # the worker ran 4 ms and waited 5 ms for a core, a 2 ms collector pass inside each);
+    # the first slow one overlaps a 3 ms write of the audit trail.
     run = wait = 0
     t = 1000.0
     rows = []
@@ -26,11 +27,13 @@ def _lines(path: Path) -> None:
         wait += 5_000_000
         rows.append(f"G {t - 0.005:.6f} 0 2.000")
         rows.append(f"R {t:.6f} {run} {wait} 10.0 W1")
+        if len(rows) == 100:
+            rows.append(f"A {t - 0.004:.6f} {t - 0.001:.6f}")
     rows.append("R 999.0 0 0 None None")  # a request logged without its duration
     path.write_text("\n".join(rows) + "\n")
 
 
-def test_the_slowest_requests_show_the_cores_wait_and_the_collector(
+def test_the_slowest_requests_show_the_cores_wait_the_collector_and_audit_writes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     probe = tmp_path / "probe-1.txt"
@@ -43,7 +46,9 @@ def test_the_slowest_requests_show_the_cores_wait_and_the_collector(
     assert "ran  4.00 ms" in slow
     assert "waited for a core  5.00 ms" in slow
     assert "collected 2.000 ms" in slow
+    assert " 50 % beside an audit write" in slow
+    assert "audit writes in the window: 1, p50 3.0 ms, longest 3.0 ms" in out
     assert "collector passes in the window: 2, 4.0 ms in all" in out
     median = next(line for line in out.splitlines() if "median" in line)
     assert "98 requests,   1.00 ms each" in median
-    assert "waited for a core  0.00 ms, collected 0.000 ms" in median
+    assert "waited for a core  0.00 ms, collected 0.000 ms;   0 % beside an audit write" in median

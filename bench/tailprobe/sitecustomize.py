@@ -4,9 +4,10 @@ that has this folder on ``PYTHONPATH`` and ``C360_TAIL_PROBE`` set to a folder.
 Each c360 process then appends to ``<folder>/probe-<pid>.txt`` one line per answered
 request (``R time run_ns wait_ns duration_ms operation``: its event-loop thread's
 cumulative on-core and runnable-but-waiting times from ``/proc/self/schedstat`` as the
-request's log line is written) and one per pass of the cycle collector (``G time
-generation ms``). ``python -m bench.tail <folder>/probe-*.txt`` reads them. A diagnostic for
-the bench, never loaded by c360 itself::
+request's log line is written), one per pass of the cycle collector (``G time
+generation ms``) and one per write of the audit trail (``A start end``).
+``python -m bench.tail <folder>/probe-*.txt`` reads them. A diagnostic for the bench, never
+loaded by c360 itself::
 
     C360_TAIL_PROBE=/tmp/tail PYTHONPATH=bench/tailprobe .venv/bin/python -m bench \\
         --systems c360 --workloads W1 --rounds 1 --no-profile --concurrency 8
@@ -32,10 +33,13 @@ class _Probe:
         self.lines: list[str] = []
         self.started = 0.0
         self.patched = False
+        self.audit_patched = False
 
     def on_collection(self, phase: str, info: dict[str, Any]) -> None:
         if not self.patched:
             self.patch()
+        if not self.audit_patched:
+            self.patch_audit()
         if phase == "start":
             self.started = time.perf_counter()
         else:
@@ -68,6 +72,24 @@ class _Probe:
                     module.log_request = log_request  # type: ignore[attr-defined]
             except Exception:  # a module's own __getattr__ may raise anything
                 continue
+
+    def patch_audit(self) -> None:
+        """Time each write of the audit buffer (the chain's linking and the COPY)."""
+        trail = sys.modules.get("gateway.audit.trail")
+        if trail is None:
+            return
+        self.audit_patched = True
+        original = trail.AuditTrail._write
+        lines = self.lines
+
+        async def _write(trail_self: Any) -> int:
+            began = time.time()
+            try:
+                return await original(trail_self)
+            finally:
+                lines.append(f"A {began:.6f} {time.time():.6f}\n")
+
+        trail.AuditTrail._write = _write
 
     def flush(self) -> None:
         with self.path.open("a") as out:
