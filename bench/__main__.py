@@ -150,7 +150,9 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
     load_avg = os.getloadavg()
     notes.append(
         f"load average at start {load_avg[0]:.2f}; 'other CPU' = the share of both cores busy "
-        "with processes outside the run (other engineers' tests, the load generator excluded)"
+        "with processes outside the run (other engineers' tests, the load generator excluded); "
+        "'stolen' = the share of both cores' time the hypervisor ran other guests while this "
+        "machine wanted it (/proc/stat's steal): a run with much of it measured a busy host"
     )
     agenda = None
     if "W4" in chosen:

@@ -41,6 +41,12 @@ def tree_cpu_seconds(root: psutil.Process) -> float:
     return total
 
 
+def stolen_seconds() -> float:
+    """Seconds of every core's time the hypervisor ran something else while this machine
+    wanted it (``steal`` in ``/proc/stat``; 0 on bare metal)."""
+    return float(getattr(psutil.cpu_times(), "steal", 0.0))
+
+
 def tree_waiting_seconds(root: psutil.Process) -> float:
     """Seconds the threads of a process tree spent runnable but waiting for a core: the
     second field of each thread's ``/proc/<pid>/task/<tid>/schedstat`` (0 where the kernel

@@ -28,6 +28,7 @@ class Row:
     audit_statements: float  # per request, to the audit database
     peak_rss_mib: float
     other_cpu_pct: float  # share of both cores busy with processes that are not in this run
+    stolen_pct: float = 0.0  # share of both cores' time the hypervisor gave to other guests
 
     @property
     def rps(self) -> float:
@@ -54,6 +55,7 @@ class PacedRow:
     server_p50_ms: float | None = None  # the server's own, from its request log (c360's)
     server_p99_ms: float | None = None
     waiting_ms: float | None = None  # per request, the server's threads runnable but off-core
+    stolen_pct: float | None = None  # share of both cores' time the hypervisor took
 
     @property
     def spread(self) -> float:
@@ -70,6 +72,10 @@ class PacedRow:
     def waiting(self) -> str:
         """Milliseconds per request the server's threads waited for a core (else a dash)."""
         return "—" if self.waiting_ms is None else f"{self.waiting_ms:.2f}"
+
+    @property
+    def stolen(self) -> str:
+        return "—" if self.stolen_pct is None else f"{self.stolen_pct:.0f} %"
 
 
 @dataclass
@@ -146,8 +152,8 @@ class Report:
         head = (
             "| system | workload | conc. | req/s | p50 ms | p99 ms | server CPU ms/req "
             "| DB CPU ms/req | SQL stmts/req (SELECTs) | audit stmts/req | peak RSS MiB "
-            "| errors | other CPU |\n"
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            "| errors | other CPU | stolen |\n"
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         )
         lines = [head]
         systems = {name: i for i, name in enumerate(dict.fromkeys(r.system for r in self.rows))}
@@ -155,14 +161,16 @@ class Report:
             if not r.requests:
                 lines.append(
                     f"| {r.system} | {r.workload} | {r.concurrency} | 0 | — | — | — | — | — | — "
-                    f"| {r.peak_rss_mib:,.0f} | {r.errors} | {r.other_cpu_pct:.0f} % |"
+                    f"| {r.peak_rss_mib:,.0f} | {r.errors} | {r.other_cpu_pct:.0f} % "
+                    f"| {r.stolen_pct:.0f} % |"
                 )
                 continue
             lines.append(
                 f"| {r.system} | {r.workload} | {r.concurrency} | {r.rps:,.1f} | {r.p50_ms:.1f} "
                 f"| {r.p99_ms:.1f} | {r.server_cpu_ms:.2f} | {r.db_cpu_ms:.2f} "
                 f"| {r.statements:.1f} ({r.data_statements:.1f}) | {r.audit_statements:.1f} "
-                f"| {r.peak_rss_mib:,.0f} | {r.errors} | {r.other_cpu_pct:.0f} % |"
+                f"| {r.peak_rss_mib:,.0f} | {r.errors} | {r.other_cpu_pct:.0f} % "
+                f"| {r.stolen_pct:.0f} % |"
             )
         ratios = self.ratios()
         if ratios:
@@ -191,13 +199,14 @@ class Report:
                 "",
                 "| system | workload | conn. | peak req/s | target | req/s | p50 ms | p99 ms "
                 "| p99 / p50 | errors | in the server: p50 / p99 ms "
-                "| server waiting for a core, ms/req |",
-                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| server waiting for a core, ms/req | stolen |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             lines += [
                 f"| {p.system} | {p.workload} | {p.connections} | {p.peak_rps:,.0f} "
                 f"| {p.target_rps:,.0f} | {p.rps:,.0f} | {p.p50_ms:.1f} | {p.p99_ms:.1f} "
-                f"| {p.spread:.2f} | {p.errors} | {p.server_latency} | {p.waiting} |"
+                f"| {p.spread:.2f} | {p.errors} | {p.server_latency} | {p.waiting} "
+                f"| {p.stolen} |"
                 for p in self.paced
             ]
         for kind, title in (

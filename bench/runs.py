@@ -7,6 +7,7 @@ import json
 import resource
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 
 import httpx
@@ -17,7 +18,14 @@ from bench import wrk as wrk_runs
 from bench.cluster import Cluster
 from bench.documents import Workload
 from bench.floor import capture, save
-from bench.meters import PeakRss, Snapshot, settle, snapshot, tree_waiting_seconds
+from bench.meters import (
+    PeakRss,
+    Snapshot,
+    settle,
+    snapshot,
+    stolen_seconds,
+    tree_waiting_seconds,
+)
 from bench.report import PacedRow, Report, Row
 
 RESULTS = tools.BENCH_DIR / "results"
@@ -31,7 +39,7 @@ class Meter:
         self.server = server
         self.dsn = cluster.dsn("postgres")
 
-    async def take(self) -> tuple[Snapshot, float, float]:
+    async def take(self) -> tuple[Snapshot, float, float, float]:
         busy = psutil.cpu_times()
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         snap = await snapshot(self.server(), self.cluster.postmaster(), self.dsn)
@@ -39,6 +47,7 @@ class Meter:
             snap,
             busy.user + busy.system + busy.nice + busy.irq + busy.softirq,
             children.ru_utime + children.ru_stime,
+            stolen_seconds(),
         )
 
 
@@ -46,8 +55,8 @@ def measured_row(
     system: str,
     workload: str,
     concurrency: int,
-    before: tuple[Snapshot, float, float],
-    after: tuple[Snapshot, float, float],
+    before: tuple[Snapshot, float, float, float],
+    after: tuple[Snapshot, float, float, float],
     requests: int,
     seconds: float,
     errors: int,
@@ -56,7 +65,7 @@ def measured_row(
     peak_rss: int,
     server_cpu: float | None = None,
 ) -> Row:
-    (b, b_busy, b_kids), (a, a_busy, a_kids) = before, after
+    (b, b_busy, b_kids, b_stolen), (a, a_busy, a_kids, a_stolen) = before, after
     n = max(requests, 1)
     server = a.server_cpu - b.server_cpu if server_cpu is None else server_cpu
     database = a.db_cpu - b.db_cpu
@@ -82,7 +91,12 @@ def measured_row(
         audit_statements=counted.total.get(audit, 0) / n,
         peak_rss_mib=peak_rss / 2**20,
         other_cpu_pct=max(0.0, 100 * other / (wall * psutil.cpu_count())) if wall else 0.0,
+        stolen_pct=_share_of_cores(a_stolen - b_stolen, wall),
     )
+
+
+def _share_of_cores(seconds: float, wall: float) -> float:
+    return max(0.0, 100 * seconds / (wall * psutil.cpu_count())) if wall else 0.0
 
 
 def check_answers(
@@ -193,9 +207,10 @@ async def paced_runs(
             wrk_runs.write_script(script, workload, headers, delay_ms=delay, stagger=stagger)
         log = server.request_log
         logged_from = serverlog.size(log) if log is not None else 0
-        waited = tree_waiting_seconds(server.root)
+        waited, stolen, began = tree_waiting_seconds(server.root), stolen_seconds(), time.time()
         load = wrk_runs.run(wrk, server.url, script, connections=connections, seconds=args.duration)
         waited = tree_waiting_seconds(server.root) - waited
+        stolen = _share_of_cores(stolen_seconds() - stolen, time.time() - began)
         inside = serverlog.durations_since(log, logged_from) if log is not None else None
         paced = PacedRow(
             server.name,
@@ -210,6 +225,7 @@ async def paced_runs(
             serverlog.quantile(inside, 0.5) if inside else None,
             serverlog.quantile(inside, 0.99) if inside else None,
             1000 * waited / load.requests if load.requests else None,
+            stolen,
         )
         report.paced.append(paced)
         print(
@@ -217,7 +233,7 @@ async def paced_runs(
             f"({100 * paced.rps / paced.peak_rps:.0f} % of peak)  p50 {paced.p50_ms:7.1f} ms  "
             f"p99 {paced.p99_ms:7.1f} ms  p99/p50 {paced.spread:.2f}  "
             f"in the server p50 / p99 {paced.server_latency}  "
-            f"waiting for a core {paced.waiting} ms/req",
+            f"waiting for a core {paced.waiting} ms/req  stolen {paced.stolen}",
             flush=True,
         )
 
@@ -227,7 +243,7 @@ def print_row(r: Row) -> None:
         f"  {r.system:<12} {r.workload} c={r.concurrency:<3} {r.rps:8,.0f} req/s  "
         f"p50 {r.p50_ms:7.1f} ms  p99 {r.p99_ms:7.1f} ms  server {r.server_cpu_ms:6.2f} ms/req  "
         f"db {r.db_cpu_ms:5.2f} ms/req  sql {r.statements:5.1f}/req  rss {r.peak_rss_mib:5.0f} MiB"
-        f"  errors {r.errors}  other {r.other_cpu_pct:3.0f} %",
+        f"  errors {r.errors}  other {r.other_cpu_pct:3.0f} %  stolen {r.stolen_pct:3.0f} %",
         flush=True,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 from bench.report import Report, Row, load
@@ -61,3 +63,18 @@ def test_each_round_is_also_compared_with_the_anchor_run_of_the_same_round() -> 
     assert ratio["requests_per_cpu_second"] == 1.0 / 2.2  # medians of different rounds
     assert ratio["requests_per_cpu_second_by_round"] == [0.5, 0.5, 1.0 / 2.2]
     assert "0.50, 0.50, 0.45 (0.50×)" in report.markdown()
+
+
+def test_the_share_of_time_the_hypervisor_took_is_shown_and_old_reports_still_load(
+    tmp_path: Path,
+) -> None:
+    report = Report(settings={})
+    report.rows = [replace(run("c360", 2.0), stolen_pct=12.4)]
+    line = next(x for x in report.markdown().splitlines() if x.startswith("| c360 | W1"))
+    assert line.endswith("| 1 % | 12 % |")
+    json_path, _ = report.write(tmp_path, "stamp")
+    old = json.loads(json_path.read_text())
+    for row in old["rows"] + old["rounds"]:
+        del row["stolen_pct"]  # a report written before the column existed
+    json_path.write_text(json.dumps(old))
+    assert load(json_path).rows[0].stolen_pct == 0.0
