@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.audit import GENESIS, Anchor, AuditRecord, AuditTrail, verify_chain
-from gateway.audit.chain import CHAIN_FIELDS, digest
+from gateway.audit import trail as trail_module
+from gateway.audit.chain import CHAIN_FIELDS, digest, link
+from gateway.audit.trail import LINK_SLICE
 from sources.engine import async_url, create_source_engine
 from tests.engines import SERVER_URLS, drop_databases, engines_under_test, fresh_databases
 
@@ -461,6 +463,38 @@ async def test_records_beyond_the_outage_bound_are_counted_and_the_gap_is_on_the
         assert gap.reason == "5 records dropped while the audit store was unavailable"
         assert (await verify_chain(url)).ok
         await trail.close()
+
+
+async def test_a_long_flush_lets_requests_run_between_slices_and_keeps_their_records(
+    audit_url: str, trails: Trails, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trail = await trails(audit_url)
+    many = 3 * LINK_SLICE + 5
+    for n in range(many):
+        trail.record(a_record(n))
+    buffered_at_each_slice: list[int] = []
+
+    def counting_link(records: list[AuditRecord], after: Anchor) -> Any:
+        buffered_at_each_slice.append(trail.buffered)
+        return link(records, after=after)
+
+    monkeypatch.setattr(trail_module, "link", counting_link)
+    flushing = asyncio.ensure_future(trail.flush())
+    arrived = 0
+    while not flushing.done():  # a request served whenever the flush lets the loop turn
+        if 0 < len(buffered_at_each_slice) < 4 and trail.buffered == many + arrived:
+            trail.record(a_record(many + arrived, subject="rm-later"))
+            arrived += 1
+        await asyncio.sleep(0)
+
+    assert await flushing == many  # what was buffered when its write began
+    assert buffered_at_each_slice == [many, many + 1, many + 2, many + 3]
+    assert await trail.flush() == arrived == 3
+    report = await verify_chain(audit_url)
+    assert report.ok, report.problems
+    assert report.records == many + arrived
+    later = await trail.events(subject="rm-later", limit=arrived + 1)
+    assert [e.seq for e in later] == list(range(many + 1, many + arrived + 1))
 
 
 async def test_two_trails_appending_concurrently_leave_a_valid_chain(

@@ -57,6 +57,8 @@ class _Probe:
 
         def log_request(**fields: Any) -> None:
             original(**fields)
+            if not self.audit_patched:  # the collector may not run again once serving
+                self.patch_audit()
             with open("/proc/self/schedstat") as stat:
                 run, wait, _slices = stat.read().split()
             self.lines.append(
@@ -75,11 +77,11 @@ class _Probe:
 
     def patch_audit(self) -> None:
         """Time each write of the audit buffer (the chain's linking and the COPY)."""
-        trail = sys.modules.get("gateway.audit.trail")
-        if trail is None:
+        cls = getattr(sys.modules.get("gateway.audit.trail"), "AuditTrail", None)
+        if cls is None:  # not imported yet, or still being imported
             return
         self.audit_patched = True
-        original = trail.AuditTrail._write
+        original = cls._write
         lines = self.lines
 
         async def _write(trail_self: Any) -> int:
@@ -89,7 +91,7 @@ class _Probe:
             finally:
                 lines.append(f"A {began:.6f} {time.time():.6f}\n")
 
-        trail.AuditTrail._write = _write
+        cls._write = _write
 
     def flush(self) -> None:
         with self.path.open("a") as out:

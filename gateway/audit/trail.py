@@ -8,6 +8,7 @@ from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from gateway.audit.chain import Anchor, link
 from gateway.audit.record import GAP_FIELD, TAIL_LOST_FIELD, AuditRecord, StoredEvent, trail_record
@@ -18,6 +19,11 @@ logger = logging.getLogger(__name__)
 OUTAGE_FACTOR = 20
 CLOSE_ATTEMPTS = 3
 CLOSE_BACKOFF = 0.1
+LINK_SLICE = 64
+"""Records chained between turns of the event loop. Chaining one takes about 7 µs (6 December,
+one process on this 2-core machine), so half a second's records of a worker serving pages of
+50 customers (some 2,000) held its loop for about 13 ms in one piece, and a one-customer request
+that arrived meanwhile waited that long; in slices of 64 the loop is held under 0.5 ms."""
 
 
 @dataclass(frozen=True)
@@ -209,7 +215,7 @@ class AuditTrail:
                 reason = f"{dropped} records dropped while the audit store was unavailable"
                 records.append(trail_record(GAP_FIELD, reason))
             if records:
-                rows, last = link(records, after=tail)
+                rows, last = await _linked(records, tail)
                 await tx.insert(rows)
                 self._attempt = _Attempt(len(batch), dropped, last)
             else:
@@ -241,3 +247,14 @@ class AuditTrail:
         )
         logger.error("audit chain tail lost: seq %d is now seq %d", written.seq, tail.seq)
         return [trail_record(TAIL_LOST_FIELD, reason)]
+
+
+async def _linked(records: list[AuditRecord], tail: Anchor) -> tuple[list[tuple[Any, ...]], Anchor]:
+    """:func:`link` in slices of :data:`LINK_SLICE`, letting the event loop serve requests
+    between them (the chain is the same as in one piece)."""
+    rows, last = link(records[:LINK_SLICE], after=tail)
+    for start in range(LINK_SLICE, len(records), LINK_SLICE):
+        await asyncio.sleep(0)
+        part, last = link(records[start : start + LINK_SLICE], after=last)
+        rows += part
+    return rows, last
