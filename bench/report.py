@@ -194,8 +194,9 @@ class Report:
         if self.paced:
             lines += [
                 "",
-                "Latency at 70 % of the peak throughput (wrk pacing each connection, calibrated "
-                "on short runs, then one measured run):",
+                "Latency at 70 % of the peak throughput, over each number of connections the "
+                "open runs used (wrk pacing each connection, calibrated on short runs, then one "
+                "measured run):",
                 "",
                 "| system | workload | conn. | peak req/s | target | req/s | p50 ms | p99 ms "
                 "| p99 / p50 | errors | in the server: p50 / p99 ms "

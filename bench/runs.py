@@ -179,9 +179,12 @@ async def paced_runs(
     args: argparse.Namespace,
     wrk: str,
 ) -> None:
-    """W1 and W2 at 70 % of the best throughput the open runs reached, with that run's
-    connections: each connection waits between requests (wrk's delay), the wait calibrated
-    on short runs from the latency they see, then one measured run."""
+    """W1 and W2 at 70 % of the best throughput the open runs reached, over each number of
+    connections the open runs used: a few connections model a few busy clients (each waits
+    for its answer, so no more than that many requests are ever in flight), many connections
+    come close to requests arriving independently. Each connection waits between requests
+    (wrk's delay), the wait calibrated on short runs from the latency they see, then one
+    measured run."""
     for workload in workloads:
         if workload.name not in ("W1", "W2"):
             continue
@@ -189,53 +192,67 @@ async def paced_runs(
         peak = max(runs, key=lambda r: r.rps, default=None)
         if peak is None or not peak.requests:
             continue
-        connections, target = peak.concurrency, PACED_SHARE * peak.rps
-        latency_ms = peak.p50_ms * PACED_SHARE
-        script = RESULTS / "scripts" / f"{server.name}-{workload.name}-paced.lua"
-        delay = max(0.0, 1000 * connections / target - latency_ms)
-        stagger = (connections, 1000 * connections / target)  # one cycle of the pacing
-        for _ in range(CALIBRATIONS):
-            wrk_runs.write_script(script, workload, headers, delay_ms=delay, stagger=stagger)
-            load = wrk_runs.run(
-                wrk, server.url, script, connections=connections, seconds=CALIBRATION_SECONDS
+        for level in sorted(runs, key=lambda r: r.concurrency):
+            paced = await _paced_run(server, workload, headers, args, wrk, peak, level)
+            report.paced.append(paced)
+            print(
+                f"  {paced.system:<12} {paced.workload} paced c={paced.connections:<3} "
+                f"{paced.rps:8,.0f} req/s ({100 * paced.rps / paced.peak_rps:.0f} % of peak)  "
+                f"p50 {paced.p50_ms:7.1f} ms  p99 {paced.p99_ms:7.1f} ms  "
+                f"p99/p50 {paced.spread:.2f}  in the server p50 / p99 {paced.server_latency}  "
+                f"waiting for a core {paced.waiting} ms/req  stolen {paced.stolen}",
+                flush=True,
             )
-            if not load.rps or abs(load.rps - target) / target < 0.03:
-                break
-            latency_ms = max(0.0, 1000 * connections / load.rps - delay)
-            delay = max(0.0, 1000 * connections / target - latency_ms)
-        else:  # the last correction is measured by the run itself
-            wrk_runs.write_script(script, workload, headers, delay_ms=delay, stagger=stagger)
-        log = server.request_log
-        logged_from = serverlog.size(log) if log is not None else 0
-        waited, stolen, began = tree_waiting_seconds(server.root), stolen_seconds(), time.time()
-        load = wrk_runs.run(wrk, server.url, script, connections=connections, seconds=args.duration)
-        waited = tree_waiting_seconds(server.root) - waited
-        stolen = _share_of_cores(stolen_seconds() - stolen, time.time() - began)
-        inside = serverlog.durations_since(log, logged_from) if log is not None else None
-        paced = PacedRow(
-            server.name,
-            workload.name,
-            connections,
-            peak.rps,
-            target,
-            load.rps,
-            load.p50 * 1000,
-            load.p99 * 1000,
-            load.bad_status + load.socket_errors,
-            serverlog.quantile(inside, 0.5) if inside else None,
-            serverlog.quantile(inside, 0.99) if inside else None,
-            1000 * waited / load.requests if load.requests else None,
-            stolen,
+
+
+async def _paced_run(
+    server: servers.Server,
+    workload: Workload,
+    headers: dict[str, str],
+    args: argparse.Namespace,
+    wrk: str,
+    peak: Row,
+    level: Row,
+) -> PacedRow:
+    """One paced run over ``level``'s connections at 70 % of ``peak``'s throughput."""
+    connections, target = level.concurrency, PACED_SHARE * peak.rps
+    latency_ms = level.p50_ms * PACED_SHARE
+    script = RESULTS / "scripts" / f"{server.name}-{workload.name}-paced-{connections}.lua"
+    delay = max(0.0, 1000 * connections / target - latency_ms)
+    stagger = (connections, 1000 * connections / target)  # one cycle of the pacing
+    for _ in range(CALIBRATIONS):
+        wrk_runs.write_script(script, workload, headers, delay_ms=delay, stagger=stagger)
+        load = wrk_runs.run(
+            wrk, server.url, script, connections=connections, seconds=CALIBRATION_SECONDS
         )
-        report.paced.append(paced)
-        print(
-            f"  {paced.system:<12} {paced.workload} paced {paced.rps:8,.0f} req/s "
-            f"({100 * paced.rps / paced.peak_rps:.0f} % of peak)  p50 {paced.p50_ms:7.1f} ms  "
-            f"p99 {paced.p99_ms:7.1f} ms  p99/p50 {paced.spread:.2f}  "
-            f"in the server p50 / p99 {paced.server_latency}  "
-            f"waiting for a core {paced.waiting} ms/req  stolen {paced.stolen}",
-            flush=True,
-        )
+        if not load.rps or abs(load.rps - target) / target < 0.03:
+            break
+        latency_ms = max(0.0, 1000 * connections / load.rps - delay)
+        delay = max(0.0, 1000 * connections / target - latency_ms)
+    else:  # the last correction is measured by the run itself
+        wrk_runs.write_script(script, workload, headers, delay_ms=delay, stagger=stagger)
+    log = server.request_log
+    logged_from = serverlog.size(log) if log is not None else 0
+    waited, stolen, began = tree_waiting_seconds(server.root), stolen_seconds(), time.time()
+    load = wrk_runs.run(wrk, server.url, script, connections=connections, seconds=args.duration)
+    waited = tree_waiting_seconds(server.root) - waited
+    stolen = _share_of_cores(stolen_seconds() - stolen, time.time() - began)
+    inside = serverlog.durations_since(log, logged_from) if log is not None else None
+    return PacedRow(
+        server.name,
+        workload.name,
+        connections,
+        peak.rps,
+        target,
+        load.rps,
+        load.p50 * 1000,
+        load.p99 * 1000,
+        load.bad_status + load.socket_errors,
+        serverlog.quantile(inside, 0.5) if inside else None,
+        serverlog.quantile(inside, 0.99) if inside else None,
+        1000 * waited / load.requests if load.requests else None,
+        stolen,
+    )
 
 
 def print_row(r: Row) -> None:
