@@ -45,7 +45,6 @@ async def capture(
 
     # The in-process app reads some settings (manifest, rate limits) from os.environ itself.
     os.environ.update(env)
-    logging.getLogger("c360").setLevel(logging.WARNING)  # no request log lines in the output
     settings = Settings.from_env(env)
     sources = Sources.from_urls(settings.source_urls)
     audit = AuditTrail(settings.audit_db_url)
@@ -53,6 +52,9 @@ async def capture(
     from gateway.app import create_app
 
     app = create_app(settings, sources, auth=AuthSettings.from_env(env), audit=audit)
+    # After create_app, whose configure_logging sets the level from C360_LOG_LEVEL: no request
+    # log lines in the bench's output.
+    logging.getLogger("c360").setLevel(logging.WARNING)
     recorded: list[Statement] = []
     for source in sources.all():
 
