@@ -1,0 +1,63 @@
+"""The bench paces W1 and W2 over every number of connections its open runs used."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench import runs, servers
+from bench import wrk as wrk_runs
+from bench.documents import Workload
+from bench.report import Report, Row
+
+
+def _open_run(concurrency: int, rps: float) -> Row:
+    return Row(
+        "c360", "W1", concurrency, int(rps * 10), 10.0, 0, 4.0, 9.0, 0.9, 0.3, 3, 3, 0, 280, 1
+    )
+
+
+async def test_each_number_of_connections_is_paced_to_70_percent_of_the_one_peak(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[int, str]] = []
+
+    def wrk_answering_on_target(
+        _wrk: str, _url: str, script: Path, *, connections: int, seconds: float
+    ) -> wrk_runs.Load:
+        seen.append((connections, script.name))
+        return wrk_runs.Load(int(1120 * seconds), seconds, 0, 0, 0.002, 0.006, 0.0025)
+
+    monkeypatch.setattr(runs, "RESULTS", tmp_path)
+    monkeypatch.setattr(wrk_runs, "run", wrk_answering_on_target)
+    (tmp_path / "scripts").mkdir()
+    report = Report({})
+    report.rows = [_open_run(8, 1500.0), _open_run(32, 1600.0)]
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        server = servers.Server("c360", sleeper, "http://127.0.0.1:1/graphql")
+        w1 = Workload("W1", "one customer", ('{"query":"{ __typename }"}',))
+        args = argparse.Namespace(duration=10.0)
+        await runs.paced_runs(report, server, [w1], {}, args, "wrk")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+    assert [(p.connections, p.peak_rps, p.target_rps) for p in report.paced] == [
+        (8, 1600.0, pytest.approx(1120.0)),
+        (32, 1600.0, pytest.approx(1120.0)),
+    ]
+    assert [p.spread for p in report.paced] == [3.0, 3.0]
+    # one calibration run that hit the target, then the measured run, each over its own script
+    assert seen == [
+        (8, "c360-W1-paced-8.lua"),
+        (8, "c360-W1-paced-8.lua"),
+        (32, "c360-W1-paced-32.lua"),
+        (32, "c360-W1-paced-32.lua"),
+    ]
+    markdown = report.markdown()
+    assert "| c360 | W1 | 8 | 1,600 | 1,120 | 1,120 |" in markdown
+    assert "| c360 | W1 | 32 | 1,600 | 1,120 | 1,120 |" in markdown
