@@ -194,7 +194,9 @@ def create_app(
             app.state.sources = Sources.from_urls(settings.source_urls)
             app.state.reference = ReferenceCache(app.state.sources, settings.reference_ttl_seconds)
         if audit is None:
-            app.state.audit = AuditTrail(settings.audit_db_url)
+            app.state.audit = AuditTrail(
+                settings.audit_db_url, flush_interval=settings.audit_flush_seconds
+            )
             await app.state.audit.start()
         # Everything made so far (modules, the schema, the policy tables) lives as long as
         # the process: out of the collector's way, a full collection no longer walks it. A

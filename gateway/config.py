@@ -38,6 +38,7 @@ class Settings:
     max_page_size: int = 100
     reference_ttl_seconds: float = 60.0
     audit_db_url: str = ""
+    audit_flush_seconds: float = 0.1
     sources_configured: bool = False
     nav_swing_threshold: Decimal = Decimal("0.05")
     nav_swing_days: int = 30
@@ -71,6 +72,7 @@ class Settings:
             reference_ttl_seconds=float(env.get("C360_REFERENCE_TTL_SECONDS", "60")),
             audit_db_url=env.get("C360_AUDIT_DB_URL")
             or f"sqlite+aiosqlite:///{(data_dir / 'audit').as_posix()}.db",
+            audit_flush_seconds=float(env.get("C360_AUDIT_FLUSH_SECONDS", "0.1")),
             sources_configured=any(env.get(var) for var in SOURCE_URL_VARIABLES.values()),
             nav_swing_threshold=Decimal(env.get("C360_NAV_SWING_THRESHOLD", "0.05")),
             nav_swing_days=int(env.get("C360_NAV_SWING_DAYS", "30")),

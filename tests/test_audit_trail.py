@@ -10,10 +10,12 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
 from gateway.app import create_app
@@ -197,3 +199,63 @@ def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
     done = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "seq 3" in done.stdout
+
+
+def test_records_wait_in_memory_for_the_configured_flush_interval(
+    bank: Bank, tmp_path: Path
+) -> None:
+    audit_db = tmp_path / "audit.db"
+    port = free_port()
+    env = dict(
+        os.environ,
+        C360_CORE_DB_URL=bank.urls["core"],
+        C360_WEALTH_DB_URL=bank.urls["wealth"],
+        C360_CRM_DB_URL=bank.urls["crm"],
+        C360_AUDIT_DB_URL=f"sqlite:///{audit_db}",
+        C360_AUDIT_FLUSH_SECONDS="60",
+        C360_DATA_DIR=str(tmp_path),
+    )
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def stored() -> int:
+        engine = create_engine(f"sqlite:///{audit_db}")
+        with engine.connect() as conn:
+            count = conn.execute(
+                text("SELECT count(*) FROM audit_record WHERE subject = 'co-interval'")
+            ).scalar_one()
+        engine.dispose()
+        return int(count)
+
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_healthy(base)
+        headers = caller_headers("COMPLIANCE_OFFICER", "AUDIT", subject="co-interval")
+        answer = httpx.post(
+            f"{base}/graphql",
+            headers=headers,
+            timeout=30,
+            json={"query": "{ customers(first: 3) { nodes { name } } }"},
+        )
+        assert answer.status_code == 200
+        time.sleep(1.5)
+        assert stored() == 0  # not written twice a second, nor ten times
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        log.close()
+    assert stored() == 3  # written at shutdown
+
+
+def test_a_flush_interval_that_is_not_positive_is_refused() -> None:
+    for seconds in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="positive number of seconds"):
+            AuditTrail("sqlite+aiosqlite:///unused.db", flush_interval=seconds)
