@@ -3,7 +3,7 @@
 On PostgreSQL the appends go over one asyncpg connection the store keeps for them, in four
 round trips (``BEGIN``, lock timeout and lock in one; the tail; ``COPY``; ``COMMIT``). Through
 SQLAlchemy's engine (checkout ping, begin, each statement through its greenlet bridge) one
-append cost some 5 ms of CPU on our 2-core machines, twice a second in every worker, and
+append cost some 5 ms of CPU on our 2-core machines at every flush of every worker, and
 held the event loop in pieces of a millisecond or more while requests waited.
 """
 
