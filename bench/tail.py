@@ -1,13 +1,14 @@
 """Where the slowest requests of a paced run spent their time, from ``bench/tailprobe``'s
-files: ``python -m bench.tail /tmp/tail/probe-*.txt [--seconds 10]``.
+files: ``python -m bench.tail /tmp/tail/probe-*.txt [--seconds 10] [--until EPOCH]``.
 
-For each served worker, over the run's last ``--seconds`` (the measured paced run when it
-is the last run), compares the slowest 1 % of requests with those at or under the median:
-how long, over a request's life, its worker's event-loop thread was on a core and how long
-it was runnable but waiting for one, how long the cycle collector ran, and how many of them
-overlapped a write of the audit trail. The counters are read at each request's end, so a
-request's share is the change between the last reading before it began and its own; a
-coarse measure, exact in its totals.
+For each served worker, over the ``--seconds`` before ``--until`` (seconds since the epoch;
+by default the worker's last answer, which ends the measured paced run when it is the last
+run; give the end of another run of a full bench to look at that one), compares the slowest
+1 % of requests with those at or under the median: how long, over a request's life, its
+worker's event-loop thread was on a core and how long it was runnable but waiting for one,
+how long the cycle collector ran, and how many of them overlapped a write of the audit
+trail. The counters are read at each request's end, so a request's share is the change
+between the last reading before it began and its own; a coarse measure, exact in its totals.
 """
 
 from __future__ import annotations
@@ -49,12 +50,12 @@ def read(
     return answered, passes, writes
 
 
-def report(path: Path, seconds: float) -> None:
+def report(path: Path, seconds: float, until: float | None = None) -> None:
     answered, passes, writes = read(path)
-    if not answered:
+    end = answered[-1].at if until is None and answered else until
+    window = [a for a in answered if end is not None and end - seconds < a.at <= end]
+    if end is None or not window:
         return
-    end = answered[-1].at
-    window = [a for a in answered if a.at > end - seconds]
     times = [a.at for a in answered]
     durations = [a.duration_ms for a in window]
     p50, p99 = quantile(durations, 0.5), quantile(durations, 0.99)
@@ -83,9 +84,9 @@ def report(path: Path, seconds: float) -> None:
             f" over each, the worker ran {ran / n:5.2f} ms, waited for a core {waited / n:5.2f} ms,"
             f" collected {collected / n:5.3f} ms; {100 * audited / n:3.0f} % beside an audit write"
         )
-    in_window = [ms for t, ms in passes if t > end - seconds]
+    in_window = [ms for t, ms in passes if end - seconds < t <= end]
     print(f"  collector passes in the window: {len(in_window)}, {sum(in_window):.1f} ms in all")
-    spans = [1000 * (end_ - start) for start, end_ in writes if start > end - seconds]
+    spans = [1000 * (end_ - start) for start, end_ in writes if end - seconds < start <= end]
     if spans:
         print(
             f"  audit writes in the window: {len(spans)}, "
@@ -97,9 +98,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--until", type=float, default=None, help="seconds since the epoch")
     args = parser.parse_args()
     for path in args.files:
-        report(path, args.seconds)
+        report(path, args.seconds, args.until)
 
 
 if __name__ == "__main__":

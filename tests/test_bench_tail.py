@@ -52,3 +52,15 @@ def test_the_slowest_requests_show_the_cores_wait_the_collector_and_audit_writes
     median = next(line for line in out.splitlines() if "median" in line)
     assert "98 requests,   1.00 ms each" in median
     assert "waited for a core  0.00 ms, collected 0.000 ms;   0 % beside an audit write" in median
+
+
+def test_a_window_that_ends_before_the_last_answer_reads_only_its_own_requests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    probe = tmp_path / "probe-1.txt"
+    _lines(probe)
+    report(probe, seconds=0.1, until=1000.0 + 50 * 0.002 + 0.0001)  # the first 50 answers
+    out = capsys.readouterr().out
+    assert "50 requests, in the server p50 1.0 ms, p99 1.0 ms" in out
+    assert "audit writes in the window" not in out
+    assert "collector passes in the window: 0, 0.0 ms in all" in out
