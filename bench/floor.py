@@ -47,7 +47,7 @@ async def capture(
     os.environ.update(env)
     settings = Settings.from_env(env)
     sources = Sources.from_urls(settings.source_urls)
-    audit = AuditTrail(settings.audit_db_url)
+    audit = AuditTrail(settings.audit_db_url, flush_interval=settings.audit_flush_seconds)
     await audit.start()
     from gateway.app import create_app
 

@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -136,19 +138,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
-    bank: Bank, tmp_path: Path
-) -> None:
-    audit_db = tmp_path / "audit.db"
-    port = free_port()
-    env = dict(
+def gateway_env(bank: Bank, tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of a ``c360`` command over the bank, its audit trail in
+    ``tmp_path/audit.db``."""
+    return dict(
         os.environ,
         C360_CORE_DB_URL=bank.urls["core"],
         C360_WEALTH_DB_URL=bank.urls["wealth"],
         C360_CRM_DB_URL=bank.urls["crm"],
-        C360_AUDIT_DB_URL=f"sqlite:///{audit_db}",
+        C360_AUDIT_DB_URL=f"sqlite:///{tmp_path / 'audit.db'}",
         C360_DATA_DIR=str(tmp_path),
+        **settings,
     )
+
+
+@contextmanager
+def served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """``c360 serve`` in ``env``; yields its base URL; stops it with SIGTERM (as an
+    orchestrator does) when the block ends."""
+    port = free_port()
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
@@ -159,6 +167,22 @@ def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_healthy(base)
+        yield base
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
+    bank: Bank, tmp_path: Path
+) -> None:
+    audit_db = tmp_path / "audit.db"
+    env = gateway_env(bank, tmp_path)
+    with served(env, tmp_path) as base:
         headers = caller_headers("COMPLIANCE_OFFICER", "AUDIT", subject="co-shutdown")
         body = httpx.post(
             f"{base}/graphql",
@@ -169,13 +193,6 @@ def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
         clear_values = sum(
             1 for node in body["data"]["customers"]["nodes"] for v in node.values() if v
         )
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-        log.close()
     engine = create_engine(f"sqlite:///{audit_db}")
     with engine.connect() as conn:
         stored = conn.execute(
@@ -204,27 +221,8 @@ def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
 def test_records_wait_in_memory_for_the_configured_flush_interval(
     bank: Bank, tmp_path: Path
 ) -> None:
-    audit_db = tmp_path / "audit.db"
-    port = free_port()
-    env = dict(
-        os.environ,
-        C360_CORE_DB_URL=bank.urls["core"],
-        C360_WEALTH_DB_URL=bank.urls["wealth"],
-        C360_CRM_DB_URL=bank.urls["crm"],
-        C360_AUDIT_DB_URL=f"sqlite:///{audit_db}",
-        C360_AUDIT_FLUSH_SECONDS="60",
-        C360_DATA_DIR=str(tmp_path),
-    )
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
     def stored() -> int:
-        engine = create_engine(f"sqlite:///{audit_db}")
+        engine = create_engine(f"sqlite:///{tmp_path / 'audit.db'}")
         with engine.connect() as conn:
             count = conn.execute(
                 text("SELECT count(*) FROM audit_record WHERE subject = 'co-interval'")
@@ -232,9 +230,7 @@ def test_records_wait_in_memory_for_the_configured_flush_interval(
         engine.dispose()
         return int(count)
 
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_healthy(base)
+    with served(gateway_env(bank, tmp_path, C360_AUDIT_FLUSH_SECONDS="60"), tmp_path) as base:
         headers = caller_headers("COMPLIANCE_OFFICER", "AUDIT", subject="co-interval")
         answer = httpx.post(
             f"{base}/graphql",
@@ -245,13 +241,6 @@ def test_records_wait_in_memory_for_the_configured_flush_interval(
         assert answer.status_code == 200
         time.sleep(1.5)
         assert stored() == 0  # not written twice a second, nor ten times
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-        log.close()
     assert stored() == 3  # written at shutdown
 
 
