@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from functools import cache
 from itertools import groupby
 from operator import attrgetter
 from typing import Any, ClassVar, Self, TypeVar
@@ -21,6 +22,7 @@ from sources.reads import (
     closed,
     on_connection,
 )
+from sources.shared_reads import KeyOf, SharedReads
 
 K = TypeVar("K", bound=Hashable)
 
@@ -59,6 +61,9 @@ class Source:
             if self.reads.url.get_backend_name() == "postgresql"
             else EngineLane(self.reads)
         )
+        self.shared = SharedReads(
+            lambda read, params: self.lane.fetch(read, params), MAX_KEYS_PER_STATEMENT
+        )
 
     @classmethod
     def from_url(cls, url: str, resilience: Resilience | None = None) -> Self:
@@ -73,16 +78,41 @@ class Source:
         """All rows of a declared read."""
         return await self.guard.read(lambda: self.lane.fetch(statement, params))
 
-    async def read_keys(self, statement: Read, keys: Sequence[K], **params: Any) -> list[Any]:
+    async def read_keys(
+        self, statement: Read, keys: Sequence[K], *, key_of: KeyOf | None = None, **params: Any
+    ) -> list[Any]:
         """Rows of a declared read for a batch of keys: one statement per
-        ``MAX_KEYS_PER_STATEMENT`` distinct keys."""
+        ``MAX_KEYS_PER_STATEMENT`` distinct keys.
+
+        With ``key_of`` (the key a row belongs to), the read joins the same statement's
+        reads of other requests started in the same loop turn (``sources.shared_reads``)
+        and returns the rows of these keys only."""
         distinct = list(dict.fromkeys(keys))
         if not distinct:
             return []
+        if key_of is not None and len(distinct) <= MAX_KEYS_PER_STATEMENT:
+            shared = self.shared
+            return await self.guard.read(lambda: shared.read(statement, distinct, params, key_of))
         if len(distinct) <= MAX_KEYS_PER_STATEMENT:
             params[KEYS] = distinct
             return await self.guard.read(lambda: self.lane.fetch(statement, params))
         return await self.guard.read(lambda: self._read_chunks(statement, distinct, params))
+
+    async def row_per_key(
+        self, statement: Read, keys: Sequence[K], attr: str, **params: Any
+    ) -> list[Any | None]:
+        """A keyed read's row per key, in key order (None where a key has none), the row's
+        ``attr`` being its key; the read is shared as with ``read_keys(key_of=…)``."""
+        rows = await self.read_keys(statement, keys, key_of=_getter(attr), **params)
+        return one_per_key(rows, keys, attr)
+
+    async def rows_per_key(
+        self, statement: Read, keys: Sequence[K], attr: str, **params: Any
+    ) -> list[list[Any]]:
+        """A keyed read's rows grouped per key, in key order, as :func:`many_per_key`; the
+        read is shared as with ``read_keys(key_of=…)``."""
+        rows = await self.read_keys(statement, keys, key_of=_getter(attr), **params)
+        return many_per_key(rows, keys, attr)
 
     async def _read_chunks(
         self, statement: Read, distinct: list[K], params: dict[str, Any]
@@ -141,6 +171,11 @@ class Source:
         if self.reads.pool is not self.engine.pool:
             await self.reads.dispose()
         await self.engine.dispose()
+
+
+@cache
+def _getter(attr: str) -> KeyOf:
+    return attrgetter(attr)
 
 
 def one_per_key(rows: Iterable[Any], keys: Sequence[K], attr: str) -> list[Any | None]:

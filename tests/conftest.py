@@ -20,6 +20,7 @@ from gateway.config import Settings
 from gateway.ratelimit import RateLimits
 from sources import Sources
 from tests.engines import drop_databases, engines_under_test, fresh_databases
+from tests.expected import RawBank
 
 DEMO_CUSTOMERS = 150
 DEMO_SEED = 7
@@ -60,6 +61,12 @@ async def sources(bank: Bank) -> AsyncIterator[Sources]:
     opened = Sources.from_urls(bank.urls)
     yield opened
     await opened.dispose()
+
+
+@pytest.fixture(scope="module")
+async def raw(bank: Bank, sources: Sources) -> RawBank:
+    """Every row of the demo bank, read straight from its databases (once per module)."""
+    return await RawBank.read(sources, bank.as_of)
 
 
 @dataclass

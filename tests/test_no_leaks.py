@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from graphql import StringValueNode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -48,11 +47,6 @@ def contacts(raw: RawBank, customers: set[str]) -> set[str]:
             profile.email or "",
         }
     return values - {""}
-
-
-@pytest.fixture(scope="module")
-async def raw(bank: Any, sources: Any) -> RawBank:
-    return await RawBank.read(sources, bank.as_of)
 
 
 def callers(raw: RawBank) -> list[tuple[str, dict[str, str], set[str]]]:

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -169,11 +168,6 @@ async def compare(
     got, want = await a.post(query, variables), await b.post(query, variables)
     assert comparable(got) == comparable(want), query
     return got
-
-
-@pytest.fixture(scope="module")
-async def raw(bank: Bank, sources: Sources) -> RawBank:
-    return await RawBank.read(sources, bank.as_of)
 
 
 async def test_the_planner_answers_generated_queries_like_the_resolver_tree_for_every_role(

@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from gateway.auth import Role
 from gateway.masks import amount_band, mask
 from gateway.policy import BANDS, FIELDS, PURPOSES, Ownership, Purpose, Rule, Treatment, decide
 from resolvers.ids import global_id
-from sources import Sources
 from tests.conftest import Bank, caller_headers, client_for
 from tests.expected import RawBank
 
@@ -235,11 +232,6 @@ def check_customer(walk: Walk, cust_no: str, customer: dict[str, Any]) -> None:
     complaints = {global_id("Complaint", c.complaint_id): c for c in raw.complaints}
     for node in customer["complaints"]:
         walk.same("Complaint.summary", node["summary"], complaints[node["id"]].summary)
-
-
-@pytest.fixture(scope="module")
-async def raw(bank: Bank, sources: Sources) -> RawBank:
-    return await RawBank.read(sources, bank.as_of)
 
 
 async def test_every_role_relation_and_purpose_sees_each_field_as_the_policy_says(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from sqlalchemy import bindparam, case, func, select
 
-from sources.base import Source, many_per_key, one_per_key
+from sources.base import Source, many_per_key
 from sources.core import tables as t
 from sources.keys import key_count, key_page
 from sources.reads import Read, Record, row_part
@@ -64,7 +65,7 @@ class CoreBanking(Source):
 
     async def parties(self, cust_nos: Sequence[str]) -> list[Record | None]:
         """Party master records by customer number."""
-        return one_per_key(await self.read_keys(PARTIES, cust_nos), cust_nos, "cust_no")
+        return await self.row_per_key(PARTIES, cust_nos, "cust_no")
 
     async def customer_numbers(self, *, after: str | None, limit: int | None) -> list[str]:
         """Customer numbers in ascending order, after a given one."""
@@ -79,8 +80,7 @@ class CoreBanking(Source):
 
     async def accounts_by_customer(self, cust_nos: Sequence[str]) -> list[list[Record]]:
         """Each customer's accounts, oldest first."""
-        rows = await self.read_keys(ACCOUNTS_BY_CUSTOMER, cust_nos)
-        return many_per_key(rows, cust_nos, "cust_no")
+        return await self.rows_per_key(ACCOUNTS_BY_CUSTOMER, cust_nos, "cust_no")
 
     async def accounts_with_transactions(
         self, cust_nos: Sequence[str], window: Window
@@ -98,7 +98,8 @@ class CoreBanking(Source):
         """:meth:`parties` and :meth:`accounts_with_transactions` in one statement: per
         customer, the party (None when unknown), its accounts and each account's page."""
         read, params = PARTIES_WITH_PAGES.read(window)
-        found = _owned_pages(await self.read_keys(read, cust_nos, **params), _KEYED)
+        rows = await self.read_keys(read, cust_nos, key_of=_KEY_OF_KEYED, **params)
+        found = _owned_pages(rows, _KEYED)
         return [
             (_PARTY_PART(found[key][0]), *found[key][1:]) if key in found else (None, [], {})
             for key in cust_nos
@@ -106,25 +107,25 @@ class CoreBanking(Source):
 
     async def accounts(self, acct_ids: Sequence[int]) -> list[Record | None]:
         """Accounts by id."""
-        return one_per_key(await self.read_keys(ACCOUNTS, acct_ids), acct_ids, "acct_id")
+        return await self.row_per_key(ACCOUNTS, acct_ids, "acct_id")
 
     async def transactions_by_account(
         self, acct_ids: Sequence[int], window: Window
     ) -> list[list[Record]]:
         """A newest-first page of each account's transactions."""
         read, params = ACCOUNT_PAGES.read(window)
-        return many_per_key(await self.read_keys(read, acct_ids, **params), acct_ids, "acct_id")
+        return await self.rows_per_key(read, acct_ids, "acct_id", **params)
 
     async def transactions_by_customer(
         self, cust_nos: Sequence[str], window: Window
     ) -> list[list[Record]]:
         """A newest-first page of each customer's transactions over all their accounts."""
         read, params = CUSTOMER_PAGES.read(window)
-        return many_per_key(await self.read_keys(read, cust_nos, **params), cust_nos, "cust_no")
+        return await self.rows_per_key(read, cust_nos, "cust_no", **params)
 
     async def transactions(self, txn_ids: Sequence[int]) -> list[Record | None]:
         """Transactions by id."""
-        return one_per_key(await self.read_keys(TRANSACTIONS, txn_ids), txn_ids, "txn_id")
+        return await self.row_per_key(TRANSACTIONS, txn_ids, "txn_id")
 
     async def all_branches(self) -> list[Record]:
         """Every branch, by code."""
@@ -229,6 +230,7 @@ _OWNER = _ACCOUNT_COLUMNS + list(t.account.c).index(t.account.c.cust_no)  # o_cu
 _ACCOUNT_AT = _ACCOUNT_COLUMNS + list(t.account.c).index(t.account.c.acct_id)  # o_acct_id
 _KEYED = _ACCOUNT_COLUMNS + len(t.account.c) + list(t.party.c).index(t.party.c.cust_no)
 _TXN_AT = list(t.transaction.c).index(t.transaction.c.txn_id)
+_KEY_OF_KEYED = itemgetter(_KEYED)
 
 
 def _owned_pages(

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import or_, select, union
 
-from sources.base import Source, many_per_key, one_per_key
+from sources.base import Source
 from sources.crm import tables as t
 from sources.keys import key_count, key_page
 from sources.reads import Read, Record, row_part
@@ -73,6 +73,14 @@ def _profiles_and_assignments(keys_in: Any) -> Any:
 PROFILES_AND_ASSIGNMENTS = Read(_profiles_and_assignments)
 PROFILE_PART = row_part([c.name for c in t.profile.c], 0, "CrmProfile")
 ASSIGNMENT_PART = row_part([c.name for c in t.assignment.c], len(t.profile.c), "CrmAssignment")
+_PROFILE_KEY_AT = list(t.profile.c).index(t.profile.c.cust_no)
+_ASSIGNMENT_KEY_AT = len(t.profile.c) + list(t.assignment.c).index(t.assignment.c.cust_no)
+
+
+def _profile_or_assignment_key(row: Any) -> Any:
+    """The customer a row of :data:`PROFILES_AND_ASSIGNMENTS` belongs to."""
+    key = row[_PROFILE_KEY_AT]
+    return row[_ASSIGNMENT_KEY_AT] if key is None else key
 
 
 class Crm(Source):
@@ -87,14 +95,16 @@ class Crm(Source):
 
     async def profiles(self, cust_nos: Sequence[str]) -> list[Record | None]:
         """CRM profiles by customer number."""
-        return one_per_key(await self.read_keys(PROFILES, cust_nos), cust_nos, "cust_no")
+        return await self.row_per_key(PROFILES, cust_nos, "cust_no")
 
     async def profiles_and_assignments(
         self, cust_nos: Sequence[str]
     ) -> list[tuple[Record | None, Record | None]]:
         """:meth:`profiles` and :meth:`assignments` at once: (profile, assignment) per key."""
         found = {}
-        for row in await self.read_keys(PROFILES_AND_ASSIGNMENTS, cust_nos):
+        for row in await self.read_keys(
+            PROFILES_AND_ASSIGNMENTS, cust_nos, key_of=_profile_or_assignment_key
+        ):
             profile, assignment = PROFILE_PART(row), ASSIGNMENT_PART(row)
             found[profile.cust_no or assignment.cust_no] = (
                 profile if profile.cust_no is not None else None,
@@ -104,22 +114,19 @@ class Crm(Source):
 
     async def family_by_customer(self, cust_nos: Sequence[str]) -> list[list[Record]]:
         """Each customer's recorded family members."""
-        rows = await self.read_keys(FAMILY_BY_CUSTOMER, cust_nos)
-        return many_per_key(rows, cust_nos, "cust_no")
+        return await self.rows_per_key(FAMILY_BY_CUSTOMER, cust_nos, "cust_no")
 
     async def latest_risk_assessments(self, cust_nos: Sequence[str]) -> list[Record | None]:
         """Each customer's most recent risk assessment, valid or not."""
-        rows = await self.read_keys(RISK_ASSESSMENTS_BY_CUSTOMER, cust_nos)
-        return one_per_key(rows, cust_nos, "cust_no")
+        return await self.row_per_key(RISK_ASSESSMENTS_BY_CUSTOMER, cust_nos, "cust_no")
 
     async def assignments(self, cust_nos: Sequence[str]) -> list[Record | None]:
         """Each customer's RM assignment."""
-        return one_per_key(await self.read_keys(ASSIGNMENTS, cust_nos), cust_nos, "cust_no")
+        return await self.row_per_key(ASSIGNMENTS, cust_nos, "cust_no")
 
     async def relationship_managers(self, rm_ids: Sequence[str]) -> list[Record | None]:
         """RMs by id."""
-        rows = await self.read_keys(RELATIONSHIP_MANAGERS, rm_ids)
-        return one_per_key(rows, rm_ids, "rm_id")
+        return await self.row_per_key(RELATIONSHIP_MANAGERS, rm_ids, "rm_id")
 
     async def all_relationship_managers(self) -> list[Record]:
         """Every RM, by id."""
@@ -151,22 +158,19 @@ class Crm(Source):
     ) -> list[list[Record]]:
         """A newest-first page of each customer's contact log."""
         read, params = CONTACT_PAGES.read(window)
-        return many_per_key(await self.read_keys(read, cust_nos, **params), cust_nos, "cust_no")
+        return await self.rows_per_key(read, cust_nos, "cust_no", **params)
 
     async def contacts(self, contact_ids: Sequence[int]) -> list[Record | None]:
         """Contacts by id."""
-        rows = await self.read_keys(CONTACTS, contact_ids)
-        return one_per_key(rows, contact_ids, "contact_id")
+        return await self.row_per_key(CONTACTS, contact_ids, "contact_id")
 
     async def complaints_by_customer(self, cust_nos: Sequence[str]) -> list[list[Record]]:
         """Each customer's complaints, newest first."""
-        rows = await self.read_keys(COMPLAINTS_BY_CUSTOMER, cust_nos)
-        return many_per_key(rows, cust_nos, "cust_no")
+        return await self.rows_per_key(COMPLAINTS_BY_CUSTOMER, cust_nos, "cust_no")
 
     async def complaints(self, complaint_ids: Sequence[int]) -> list[Record | None]:
         """Complaints by id."""
-        rows = await self.read_keys(COMPLAINTS, complaint_ids)
-        return one_per_key(rows, complaint_ids, "complaint_id")
+        return await self.row_per_key(COMPLAINTS, complaint_ids, "complaint_id")
 
     async def contacts_between(
         self, cust_nos: Sequence[str] | None, start: datetime, end: datetime

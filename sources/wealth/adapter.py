@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import bindparam, case, func, select
 
-from sources.base import Source, many_per_key, one_per_key
+from sources.base import Source
 from sources.reads import Read, Record
 from sources.wealth import tables as t
 from sources.window import Pages, Window
@@ -51,18 +51,16 @@ class WealthManagement(Source):
 
     async def holdings_by_customer(self, cust_nos: Sequence[str]) -> list[list[Record]]:
         """Each customer's holdings, oldest first."""
-        rows = await self.read_keys(HOLDINGS_BY_CUSTOMER, cust_nos)
-        return many_per_key(rows, cust_nos, "cust_no")
+        return await self.rows_per_key(HOLDINGS_BY_CUSTOMER, cust_nos, "cust_no")
 
     async def holdings(self, holding_ids: Sequence[int]) -> list[Record | None]:
         """Holdings by id."""
-        rows = await self.read_keys(HOLDINGS, holding_ids)
-        return one_per_key(rows, holding_ids, "holding_id")
+        return await self.row_per_key(HOLDINGS, holding_ids, "holding_id")
 
     async def nav_history(self, codes: Sequence[str], window: Window) -> list[list[Record]]:
         """A newest-first page of each product's daily NAV."""
         read, params = NAV_PAGES.read(window)
-        return many_per_key(await self.read_keys(read, codes, **params), codes, "product_code")
+        return await self.rows_per_key(read, codes, "product_code", **params)
 
     async def units_held(self, cust_nos: Sequence[str] | None = None) -> list[Record]:
         """Units held per customer and product (all customers when none are given)."""
