@@ -32,11 +32,12 @@ Fetch = Callable[[Read, Mapping[str, Any]], Awaitable[list[Any]]]
 class _Batch:
     """The keys one statement will read, and the requests waiting on it."""
 
-    __slots__ = ("keys", "rows", "task", "waiting")
+    __slots__ = ("joined", "keys", "rows", "task", "waiting")
 
     def __init__(self) -> None:
         self.keys: dict[Hashable, None] = {}
         self.waiting = 0
+        self.joined = 0
         self.rows: asyncio.Future[list[Any]] | None = None
         self.task: asyncio.Task[list[Any]] | None = None
 
@@ -69,6 +70,7 @@ class SharedReads:
             loop.call_soon(self._send, shape, batch, statement, dict(params), context=context)
         batch.keys.update(dict.fromkeys(keys))
         batch.waiting += 1
+        batch.joined += 1
         assert batch.rows is not None
         try:
             rows = await asyncio.shield(batch.rows)
@@ -77,8 +79,9 @@ class SharedReads:
             if batch.waiting == 0 and batch.task is not None:
                 batch.task.cancel()  # nobody waits for it any more
             raise
-        if len(batch.keys) == len(keys):
+        if batch.joined == 1:
             return rows
+        # A list of its own even when the keys are the same: no request sees another's.
         mine = set(keys)
         return [row for row in rows if key_of(row) in mine]
 

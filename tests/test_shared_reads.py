@@ -64,6 +64,16 @@ async def test_reads_of_one_turn_go_as_one_statement_and_each_gets_its_own_rows(
     assert len(lane.sent) == 3  # reads of a later turn start a statement of their own
 
 
+async def test_callers_of_the_same_keys_get_lists_of_their_own() -> None:
+    lane = FakeLane()
+    shared = SharedReads(lane.fetch, max_keys=100)
+    one, other = await asyncio.gather(*(shared.read(STATEMENT, ["a"], {}, first) for _ in "12"))
+    assert one == other == [("a", 1), ("a", 2)]
+    one.clear()
+    assert other == [("a", 1), ("a", 2)]
+    assert len(lane.sent) == 1
+
+
 async def test_a_statement_holds_no_more_keys_than_the_limit() -> None:
     lane = FakeLane()
     shared = SharedReads(lane.fetch, max_keys=3)
