@@ -30,16 +30,14 @@ Fetch = Callable[[Read, Mapping[str, Any]], Awaitable[list[Any]]]
 
 
 class _Batch:
-    """The keys one statement will read, and the requests waiting on it."""
+    """The keys one statement will read, and the requests waiting on it (a future each)."""
 
-    __slots__ = ("joined", "keys", "rows", "task", "waiting")
+    __slots__ = ("keys", "statement", "waiting")
 
     def __init__(self) -> None:
         self.keys: dict[Hashable, None] = {}
-        self.waiting = 0
-        self.joined = 0
-        self.rows: asyncio.Future[list[Any]] | None = None
-        self.task: asyncio.Task[list[Any]] | None = None
+        self.waiting: list[asyncio.Future[list[Any]]] = []
+        self.statement: asyncio.Task[None] | None = None
 
 
 class SharedReads:
@@ -60,52 +58,49 @@ class SharedReads:
             hash(shape)
         except TypeError:  # parameters that cannot be compared are read on their own
             return await self._fetch(statement, {**params, KEYS: list(keys)})
+        loop = asyncio.get_running_loop()
         batch = self._gathering.get(shape)
         if batch is None or len(batch.keys) + len(keys) > self._max_keys:
             batch = self._gathering[shape] = _Batch()
-            loop = asyncio.get_running_loop()
-            batch.rows = loop.create_future()
-            # In a context of its own: the statement serves every request that joins it.
-            context = contextvars.Context()
-            loop.call_soon(self._send, shape, batch, statement, dict(params), context=context)
+            # The statement's task takes its first step in the next turn, with the keys
+            # gathered by then. It runs in a context of its own, as it serves every request
+            # that joins it, and hands each its rows itself: a waiter's future of its own,
+            # which its request's cancellation cancels alone, and no turn spent on a shield.
+            batch.statement = loop.create_task(
+                self._send(shape, batch, statement, dict(params)), context=contextvars.Context()
+            )
         batch.keys.update(dict.fromkeys(keys))
-        batch.waiting += 1
-        batch.joined += 1
-        assert batch.rows is not None
+        mine: asyncio.Future[list[Any]] = loop.create_future()
+        batch.waiting.append(mine)
         try:
-            rows = await asyncio.shield(batch.rows)
+            rows = await mine
         except asyncio.CancelledError:
-            batch.waiting -= 1
-            if batch.waiting == 0 and batch.task is not None:
-                batch.task.cancel()  # nobody waits for it any more
+            if batch.statement is not None and all(w.done() for w in batch.waiting):
+                batch.statement.cancel()  # nobody waits for it any more
             raise
-        if batch.joined == 1:
+        if len(batch.waiting) == 1:
             return rows
         # A list of its own even when the keys are the same: no request sees another's.
-        mine = set(keys)
-        return [row for row in rows if key_of(row) in mine]
+        wanted = set(keys)
+        return [row for row in rows if key_of(row) in wanted]
 
-    def _send(
+    async def _send(
         self, shape: Hashable, batch: _Batch, statement: Read, params: dict[str, Any]
     ) -> None:
         if self._gathering.get(shape) is batch:
             del self._gathering[shape]
-        rows = batch.rows
-        assert rows is not None
-        if batch.waiting == 0:  # every request gave up before it was sent
-            rows.cancel()
-            return
         params[KEYS] = list(batch.keys)
-        task = batch.task = asyncio.ensure_future(self._fetch(statement, params))
-
-        def done(task: asyncio.Task[list[Any]]) -> None:
-            if rows.done():
-                return
-            if task.cancelled():
-                rows.cancel()
-            elif (error := task.exception()) is not None:
-                rows.set_exception(error)
-            else:
-                rows.set_result(task.result())
-
-        task.add_done_callback(done)
+        try:
+            rows = await self._fetch(statement, params)
+        except asyncio.CancelledError:
+            for waiter in batch.waiting:
+                waiter.cancel()
+            raise
+        except Exception as error:  # every waiter gets the source's error
+            for waiter in batch.waiting:
+                if not waiter.done():
+                    waiter.set_exception(error)
+            return
+        for waiter in batch.waiting:
+            if not waiter.done():
+                waiter.set_result(rows)
