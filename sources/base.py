@@ -22,7 +22,7 @@ from sources.reads import (
     closed,
     on_connection,
 )
-from sources.shared_reads import KeyOf, SharedReads
+from sources.shared_reads import KeyOf, SharedReads, sharing
 
 K = TypeVar("K", bound=Hashable)
 
@@ -61,8 +61,10 @@ class Source:
             if self.reads.url.get_backend_name() == "postgresql"
             else EngineLane(self.reads)
         )
-        self.shared = SharedReads(
-            lambda read, params: self.lane.fetch(read, params), MAX_KEYS_PER_STATEMENT
+        self.shared = (
+            SharedReads(lambda read, params: self.lane.fetch(read, params), MAX_KEYS_PER_STATEMENT)
+            if sharing()
+            else None
         )
 
     @classmethod
@@ -90,8 +92,8 @@ class Source:
         distinct = list(dict.fromkeys(keys))
         if not distinct:
             return []
-        if key_of is not None and len(distinct) <= MAX_KEYS_PER_STATEMENT:
-            shared = self.shared
+        shared = self.shared
+        if shared is not None and key_of is not None and len(distinct) <= MAX_KEYS_PER_STATEMENT:
             return await self.guard.read(lambda: shared.read(statement, distinct, params, key_of))
         if len(distinct) <= MAX_KEYS_PER_STATEMENT:
             params[KEYS] = distinct

@@ -14,12 +14,14 @@ the rows of its own keys, told apart by the read's key (``key_of``), and nothing
 once the statement has answered. Each request still reads through its own guard (time
 limit, retries, breaker, its own accounting): a request that gives up stops waiting, and
 the statement is cancelled only when every request waiting on it has given up.
+``C360_SHARED_READS=off`` has every request read on its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any
 
@@ -27,6 +29,21 @@ from sources.reads import KEYS, Read
 
 KeyOf = Callable[[Any], Hashable]
 Fetch = Callable[[Read, Mapping[str, Any]], Awaitable[list[Any]]]
+
+
+SWITCH = "C360_SHARED_READS"
+_ON, _OFF = ("on", "true", "1", "yes"), ("off", "false", "0", "no")
+
+
+def sharing(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether concurrent requests share their reads (``C360_SHARED_READS``, on unless
+    ``off``)."""
+    value = (os.environ if environ is None else environ).get(SWITCH, "").strip().lower()
+    if value in _OFF:
+        return False
+    if value and value not in _ON:
+        raise ValueError(f"{SWITCH} must be on or off, not {value!r}")
+    return True
 
 
 class _Batch:

@@ -6,11 +6,13 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
+
 from bench.documents import C360_W1
 from resolvers.ids import global_id
 from sources import Sources
 from sources.reads import KEYS, Read
-from sources.shared_reads import SharedReads
+from sources.shared_reads import SharedReads, sharing
 from sources.window import Window
 from tests.conftest import caller_headers, client_for, fewest_statements
 from tests.expected import RawBank
@@ -155,6 +157,29 @@ async def test_sources_share_a_statement_between_concurrent_batches(
     assert len(statement_log) == 1
     [(party, _accounts, _pages)] = expected[0]
     assert party.cust_no == some
+
+
+def test_sharing_is_on_unless_switched_off() -> None:
+    assert sharing({}) and sharing({"C360_SHARED_READS": "on"})
+    assert not sharing({"C360_SHARED_READS": "off"}) and not sharing({"C360_SHARED_READS": "0"})
+    with pytest.raises(ValueError, match="C360_SHARED_READS must be on or off"):
+        sharing({"C360_SHARED_READS": "sometimes"})
+
+
+async def test_switched_off_every_batch_sends_its_own_statement(
+    bank: Any, raw: RawBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("C360_SHARED_READS", "off")
+    apart = Sources.from_urls(bank.urls)
+    sent: list[str] = []
+    for source in apart.all():
+        source.statement_hooks.append(lambda statement, _parameters: sent.append(statement))
+    try:
+        some, other = sorted(raw.parties)[:2]
+        await asyncio.gather(apart.core.parties([some]), apart.core.parties([other]))
+    finally:
+        await apart.dispose()
+    assert len(sent) == 2
 
 
 async def test_concurrent_callers_of_different_roles_get_the_answers_they_get_alone(
