@@ -22,6 +22,7 @@ from bench import wrk as wrk_runs
 from bench.agenda import agenda_body
 from bench.cluster import Cluster, ensure_cluster, stop_cluster, wait_until_accepting
 from bench.documents import Workload, c360_workloads, postgraphile_workloads
+from bench.exclusive import only_run
 from bench.report import Report
 from bench.runs import RESULTS, check_answers, floor_runs, load_runs, paced_runs
 
@@ -214,13 +215,14 @@ async def main_async(args: argparse.Namespace, cluster: Cluster) -> Report:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    cluster = ensure_cluster(tools.TOOLS_DIR / args.pgdata, args.pg_port, args.tcp)
-    try:
-        wait_until_accepting(cluster)
-        report = asyncio.run(main_async(args, cluster))
-    finally:
-        if not args.keep_postgres:
-            stop_cluster(cluster)
+    with only_run():
+        cluster = ensure_cluster(tools.TOOLS_DIR / args.pgdata, args.pg_port, args.tcp)
+        try:
+            wait_until_accepting(cluster)
+            report = asyncio.run(main_async(args, cluster))
+        finally:
+            if not args.keep_postgres:
+                stop_cluster(cluster)
     print()
     print(report.markdown())
     print(f"bench: {time.perf_counter() - started:.0f} s; results in {RESULTS}/latest.md")

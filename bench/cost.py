@@ -27,10 +27,11 @@ from typing import Any
 from bench import bank, servers, tools
 from bench.cluster import Cluster, _running, ensure_cluster, stop_cluster, wait_until_accepting
 from bench.documents import c360_workloads
+from bench.exclusive import only_run
 from bench.runs import RESULTS
 
 
-def main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cost", description=__doc__)
     parser.add_argument("workload", choices=["W1", "W2", "W3"])
     parser.add_argument("--requests", type=int, default=0, help="per round (default by size)")
@@ -206,6 +207,11 @@ async def _post(app: Any, headers: list[tuple[bytes, bytes]], body: bytes) -> in
 
     await app(scope, receive, send)
     return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    with only_run():
+        return _main(argv)
 
 
 if __name__ == "__main__":

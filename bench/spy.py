@@ -16,10 +16,11 @@ from bench import bank, profile, servers, tools
 from bench import wrk as wrk_runs
 from bench.cluster import Cluster, _running, ensure_cluster, stop_cluster, wait_until_accepting
 from bench.documents import c360_workloads
+from bench.exclusive import only_run
 from bench.runs import RESULTS
 
 
-def main(argv: list[str] | None = None) -> int:
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.spy", description=__doc__)
     parser.add_argument("workload", choices=["W1", "W2", "W3"])
     parser.add_argument("--connections", type=int, default=8)
@@ -68,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         for frame, share in summary.get(kind, []):
             print(f"  {share:5.1f} %  {frame}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    with only_run():
+        return _main(argv)
 
 
 if __name__ == "__main__":
