@@ -177,28 +177,35 @@ def served(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+def ask_as_auditor(base: str, subject: str, query: str) -> httpx.Response:
+    """A compliance officer's (``subject``) query to the served gateway at ``base``."""
+    headers = caller_headers("COMPLIANCE_OFFICER", "AUDIT", subject=subject)
+    return httpx.post(f"{base}/graphql", headers=headers, timeout=30, json={"query": query})
+
+
+def stored_rows(tmp_path: Path, sql: str) -> list[Any]:
+    """Rows of ``sql`` over the audit database in ``tmp_path``, read behind the gateway."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'audit.db'}")
+    with engine.connect() as conn:
+        rows = list(conn.execute(text(sql)).all())
+    engine.dispose()
+    return rows
+
+
 def test_records_buffered_at_shutdown_are_all_stored_and_the_chain_verifies(
     bank: Bank, tmp_path: Path
 ) -> None:
     audit_db = tmp_path / "audit.db"
     env = gateway_env(bank, tmp_path)
     with served(env, tmp_path) as base:
-        headers = caller_headers("COMPLIANCE_OFFICER", "AUDIT", subject="co-shutdown")
-        body = httpx.post(
-            f"{base}/graphql",
-            headers=headers,
-            timeout=30,
-            json={"query": "{ customers(first: 20) { nodes { name mobile idNumber } } }"},
-        ).json()
+        query = "{ customers(first: 20) { nodes { name mobile idNumber } } }"
+        body = ask_as_auditor(base, "co-shutdown", query).json()
         clear_values = sum(
             1 for node in body["data"]["customers"]["nodes"] for v in node.values() if v
         )
-    engine = create_engine(f"sqlite:///{audit_db}")
-    with engine.connect() as conn:
-        stored = conn.execute(
-            text("SELECT field_paths FROM audit_record WHERE subject = 'co-shutdown'")
-        ).all()
-    engine.dispose()
+    stored = stored_rows(
+        tmp_path, "SELECT field_paths FROM audit_record WHERE subject = 'co-shutdown'"
+    )
     # One record per customer, naming each value it showed.
     assert len(stored) == len(body["data"]["customers"]["nodes"])
     assert sum(len(paths.split(" ")) for (paths,) in stored) == clear_values > 0
@@ -222,22 +229,11 @@ def test_records_wait_in_memory_for_the_configured_flush_interval(
     bank: Bank, tmp_path: Path
 ) -> None:
     def stored() -> int:
-        engine = create_engine(f"sqlite:///{tmp_path / 'audit.db'}")
-        with engine.connect() as conn:
-            count = conn.execute(
-                text("SELECT count(*) FROM audit_record WHERE subject = 'co-interval'")
-            ).scalar_one()
-        engine.dispose()
-        return int(count)
+        sql = "SELECT count(*) FROM audit_record WHERE subject = 'co-interval'"
+        return int(stored_rows(tmp_path, sql)[0][0])
 
     with served(gateway_env(bank, tmp_path, C360_AUDIT_FLUSH_SECONDS="60"), tmp_path) as base:
-        headers = caller_headers("COMPLIANCE_OFFICER", "AUDIT", subject="co-interval")
-        answer = httpx.post(
-            f"{base}/graphql",
-            headers=headers,
-            timeout=30,
-            json={"query": "{ customers(first: 3) { nodes { name } } }"},
-        )
+        answer = ask_as_auditor(base, "co-interval", "{ customers(first: 3) { nodes { name } } }")
         assert answer.status_code == 200
         time.sleep(1.5)
         assert stored() == 0  # not written twice a second, nor ten times
