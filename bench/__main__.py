@@ -60,6 +60,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--no-paced", action="store_true", help="skip the runs paced to 70 %% of peak"
     )
     parser.add_argument(
+        "--paced-rounds",
+        type=int,
+        default=3,
+        help="measured runs of each paced level after one calibration, reported by their median",
+    )
+    parser.add_argument(
         "--keep-postgres", action="store_true", help="leave the bench PostgreSQL cluster running"
     )
     return parser.parse_args(argv)

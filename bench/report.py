@@ -56,6 +56,8 @@ class PacedRow:
     server_p99_ms: float | None = None
     waiting_ms: float | None = None  # per request, the server's threads runnable but off-core
     stolen_pct: float | None = None  # share of both cores' time the hypervisor took
+    round: int = 1  # of the measured runs after one calibration
+    host_slow_pct: float | None = None  # share of bench.hostspeed's samples in the slow state
 
     @property
     def spread(self) -> float:
@@ -76,6 +78,10 @@ class PacedRow:
     @property
     def stolen(self) -> str:
         return "—" if self.stolen_pct is None else f"{self.stolen_pct:.0f} %"
+
+    @property
+    def host_slow(self) -> str:
+        return "—" if self.host_slow_pct is None else f"{self.host_slow_pct:.0f} %"
 
 
 @dataclass
@@ -106,6 +112,19 @@ class Report:
                 for c360, pg in zip(ours, anchors, strict=False)
                 if c360.requests and pg.requests and c360.server_cpu_ms
             ]
+        return found
+
+    def paced_medians(self) -> list[tuple[PacedRow, list[float]]]:
+        """Per system, workload and number of connections, the paced round whose p99 / p50
+        is the median of its rounds' (of an even number, the higher of the middle two), with
+        every round's p99 / p50 in order."""
+        levels: dict[tuple[str, str, int], list[PacedRow]] = {}
+        for paced in self.paced:
+            levels.setdefault((paced.system, paced.workload, paced.connections), []).append(paced)
+        found = []
+        for rounds in levels.values():
+            by_spread = sorted(rounds, key=lambda p: p.spread)
+            found.append((by_spread[len(by_spread) // 2], [p.spread for p in rounds]))
         return found
 
     def ratios(self) -> list[dict[str, Any]]:
@@ -195,20 +214,20 @@ class Report:
             lines += [
                 "",
                 "Latency at 70 % of the peak throughput, over each number of connections the "
-                "open runs used (wrk pacing each connection, calibrated on short runs, then one "
-                "measured run):",
+                "open runs used (wrk pacing each connection, calibrated on short runs, then "
+                "measured runs back to back; each line is the run with the median p99 / p50):",
                 "",
                 "| system | workload | conn. | peak req/s | target | req/s | p50 ms | p99 ms "
-                "| p99 / p50 | errors | in the server: p50 / p99 ms "
-                "| server waiting for a core, ms/req | stolen |",
-                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| p99 / p50 | the rounds' p99 / p50 | errors | in the server: p50 / p99 ms "
+                "| server waiting for a core, ms/req | stolen | host slow |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
             ]
             lines += [
                 f"| {p.system} | {p.workload} | {p.connections} | {p.peak_rps:,.0f} "
                 f"| {p.target_rps:,.0f} | {p.rps:,.0f} | {p.p50_ms:.1f} | {p.p99_ms:.1f} "
-                f"| {p.spread:.2f} | {p.errors} | {p.server_latency} | {p.waiting} "
-                f"| {p.stolen} |"
-                for p in self.paced
+                f"| {p.spread:.2f} | {', '.join(f'{r:.2f}' for r in rounds)} | {p.errors} "
+                f"| {p.server_latency} | {p.waiting} | {p.stolen} | {p.host_slow} |"
+                for p, rounds in self.paced_medians()
             ]
         for kind, title in (
             (

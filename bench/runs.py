@@ -9,11 +9,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import psutil
 
-from bench import bank, serverlog, servers, tools
+from bench import bank, hostspeed, serverlog, servers, tools
 from bench import wrk as wrk_runs
 from bench.cluster import Cluster
 from bench.documents import Workload
@@ -185,6 +186,7 @@ async def paced_runs(
     come close to requests arriving independently. Each connection waits between requests
     (wrk's delay), the wait calibrated on short runs from the latency they see, then one
     measured run."""
+    hostspeed.baseline()
     for workload in workloads:
         if workload.name not in ("W1", "W2"):
             continue
@@ -193,16 +195,18 @@ async def paced_runs(
         if peak is None or not peak.requests:
             continue
         for level in sorted(runs, key=lambda r: r.concurrency):
-            paced = await _paced_run(server, workload, headers, args, wrk, peak, level)
-            report.paced.append(paced)
-            print(
-                f"  {paced.system:<12} {paced.workload} paced c={paced.connections:<3} "
-                f"{paced.rps:8,.0f} req/s ({100 * paced.rps / paced.peak_rps:.0f} % of peak)  "
-                f"p50 {paced.p50_ms:7.1f} ms  p99 {paced.p99_ms:7.1f} ms  "
-                f"p99/p50 {paced.spread:.2f}  in the server p50 / p99 {paced.server_latency}  "
-                f"waiting for a core {paced.waiting} ms/req  stolen {paced.stolen}",
-                flush=True,
-            )
+            for paced in await _paced_run(server, workload, headers, args, wrk, peak, level):
+                report.paced.append(paced)
+                print(
+                    f"  {paced.system:<12} {paced.workload} paced c={paced.connections:<3} "
+                    f"round {paced.round}  {paced.rps:8,.0f} req/s "
+                    f"({100 * paced.rps / paced.peak_rps:.0f} % of peak)  "
+                    f"p50 {paced.p50_ms:7.1f} ms  p99 {paced.p99_ms:7.1f} ms  "
+                    f"p99/p50 {paced.spread:.2f}  in the server p50 / p99 "
+                    f"{paced.server_latency}  waiting for a core {paced.waiting} ms/req  "
+                    f"stolen {paced.stolen}  host slow {paced.host_slow}",
+                    flush=True,
+                )
 
 
 async def _paced_run(
@@ -213,8 +217,10 @@ async def _paced_run(
     wrk: str,
     peak: Row,
     level: Row,
-) -> PacedRow:
-    """One paced run over ``level``'s connections at 70 % of ``peak``'s throughput."""
+) -> list[PacedRow]:
+    """Paced runs over ``level``'s connections at 70 % of ``peak``'s throughput: one
+    calibration, then ``args.paced_rounds`` measured runs back to back (a p99 of a run of
+    ten seconds rests on its slowest few dozen requests, so one run alone says little)."""
     connections, target = level.concurrency, PACED_SHARE * peak.rps
     latency_ms = level.p50_ms * PACED_SHARE
     script = RESULTS / "scripts" / f"{server.name}-{workload.name}-paced-{connections}.lua"
@@ -229,12 +235,32 @@ async def _paced_run(
             break
         latency_ms = max(0.0, 1000 * connections / load.rps - delay)
         delay = max(0.0, 1000 * connections / target - latency_ms)
-    else:  # the last correction is measured by the run itself
+    else:  # the last correction is measured by the runs themselves
         wrk_runs.write_script(script, workload, headers, delay_ms=delay, stagger=stagger)
+    return [
+        await _measured_paced_run(server, workload, args, wrk, script, peak, level, number)
+        for number in range(1, args.paced_rounds + 1)
+    ]
+
+
+async def _measured_paced_run(
+    server: servers.Server,
+    workload: Workload,
+    args: argparse.Namespace,
+    wrk: str,
+    script: Path,
+    peak: Row,
+    level: Row,
+    number: int,
+) -> PacedRow:
+    """Measured run ``number`` of a calibrated pacing script."""
+    connections, target = level.concurrency, PACED_SHARE * peak.rps
     log = server.request_log
     logged_from = serverlog.size(log) if log is not None else 0
     waited, stolen, began = tree_waiting_seconds(server.root), stolen_seconds(), time.time()
-    load = wrk_runs.run(wrk, server.url, script, connections=connections, seconds=args.duration)
+    with hostspeed.Sampler() as speed:
+        load = wrk_runs.run(wrk, server.url, script, connections=connections, seconds=args.duration)
+    slow = hostspeed.slow_share(speed.samples)
     waited = tree_waiting_seconds(server.root) - waited
     stolen = _share_of_cores(stolen_seconds() - stolen, time.time() - began)
     inside = serverlog.durations_since(log, logged_from) if log is not None else None
@@ -252,6 +278,8 @@ async def _paced_run(
         serverlog.quantile(inside, 0.99) if inside else None,
         1000 * waited / load.requests if load.requests else None,
         stolen,
+        number,
+        None if slow is None else 100 * slow,
     )
 
 
