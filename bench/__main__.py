@@ -68,7 +68,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--keep-postgres", action="store_true", help="leave the bench PostgreSQL cluster running"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.paced_rounds < 1:
+        parser.error("--paced-rounds must be at least 1")
+    return args
 
 
 async def profile_c360(

@@ -184,8 +184,8 @@ async def paced_runs(
     connections the open runs used: a few connections model a few busy clients (each waits
     for its answer, so no more than that many requests are ever in flight), many connections
     come close to requests arriving independently. Each connection waits between requests
-    (wrk's delay), the wait calibrated on short runs from the latency they see, then one
-    measured run."""
+    (wrk's delay), the wait calibrated on short runs from the latency they see, then
+    ``args.paced_rounds`` measured runs."""
     hostspeed.baseline()
     for workload in workloads:
         if workload.name not in ("W1", "W2"):

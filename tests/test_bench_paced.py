@@ -10,6 +10,7 @@ import pytest
 
 from bench import hostspeed, runs, servers
 from bench import wrk as wrk_runs
+from bench.__main__ import parse_args
 from bench.documents import Workload
 from bench.report import Report, Row
 
@@ -69,3 +70,10 @@ async def test_each_number_of_connections_is_paced_to_70_percent_of_the_one_peak
     assert "| c360 | W1 | 32 | 1,600 | 1,120 | 1,120 | 2.0 | 7.0 | 3.50 | 2.50, 3.50, 4.50 |" in (
         markdown
     )
+
+
+def test_paced_runs_need_at_least_one_measured_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert parse_args(["--paced-rounds", "2"]).paced_rounds == 2
+    with pytest.raises(SystemExit):
+        parse_args(["--paced-rounds", "0"])
+    assert "--paced-rounds must be at least 1" in capsys.readouterr().err
