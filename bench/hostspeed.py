@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import threading
 import time
+
+from bench.meters import Periodic
 
 _CHUNK = 100_000
 SLOW = 1.3  # a sample this many times the fastest seen counts as the slow state
@@ -54,26 +55,15 @@ def baseline(seconds: float = 5.0) -> None:
             time.sleep(seconds)
 
 
-class Sampler:
+class Sampler(Periodic):
     """Samples in a thread of its own while in a ``with`` block; ``samples`` after it."""
 
     def __init__(self, every_seconds: float = _EVERY_SECONDS) -> None:
-        self.every_seconds = every_seconds
+        super().__init__(every_seconds)
         self.samples: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="bench-hostspeed", daemon=True)
 
-    def __enter__(self) -> Sampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every_seconds):
-            self.samples.append(sample())
+    def tick(self) -> None:
+        self.samples.append(sample())
 
 
 def main(argv: list[str] | None = None) -> int:

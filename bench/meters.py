@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import asyncpg
 import psutil
@@ -87,7 +88,34 @@ def settle(root: psutil.Process, timeout: float = 120.0) -> None:
             return
 
 
-class PeakRss:
+class Periodic:
+    """Calls ``tick`` in a thread of its own while in a ``with`` block: once on entry, then
+    every ``every_seconds`` until the block ends."""
+
+    def __init__(self, every_seconds: float) -> None:
+        self.every_seconds = every_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while True:
+            self.tick()
+            if self._stop.wait(self.every_seconds):
+                return
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class PeakRss(Periodic):
     """Samples a tree's resident memory every 200 ms in a thread; keeps the peak.
 
     Finding a tree's processes scans all of ``/proc`` (psutil reads every process's parent):
@@ -99,28 +127,16 @@ class PeakRss:
     FIND_EVERY = 5  # samples
 
     def __init__(self, roots: Callable[[], list[psutil.Process]]) -> None:
+        super().__init__(self.SAMPLE_SECONDS)
         self._roots = roots
         self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._samples = itertools.count()
+        self._processes: list[psutil.Process] = []
 
-    def _run(self) -> None:
-        processes: list[psutil.Process] = []
-        for sample in itertools.count():
-            if self._stop.is_set():
-                return
-            if sample % self.FIND_EVERY == 0:
-                processes = [p for root in self._roots() for p in tree(root)]
-            self.peak = max(self.peak, _rss_bytes(processes))
-            self._stop.wait(self.SAMPLE_SECONDS)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def tick(self) -> None:
+        if next(self._samples) % self.FIND_EVERY == 0:
+            self._processes = [p for root in self._roots() for p in tree(root)]
+        self.peak = max(self.peak, _rss_bytes(self._processes))
 
 
 # Transaction control, session resets (asyncpg's pool sends four on every release) and the
