@@ -9,6 +9,8 @@ worker's event-loop thread was on a core and how long it was runnable but waitin
 how long the cycle collector ran, and how many of them overlapped a write of the audit
 trail. The counters are read at each request's end, so a request's share is the change
 between the last reading before it began and its own; a coarse measure, exact in its totals.
+With ``--outside`` (a file of ``python -m bench.outside``), also how often each group's
+requests had a burst of CPU of threads outside the run beside them, against chance.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.outside import BURST_MS, Bursts
 from bench.serverlog import quantile
 
 
@@ -50,7 +53,9 @@ def read(
     return answered, passes, writes
 
 
-def report(path: Path, seconds: float, until: float | None = None) -> None:
+def report(
+    path: Path, seconds: float, until: float | None = None, outside: Bursts | None = None
+) -> None:
     answered, passes, writes = read(path)
     end = answered[-1].at if until is None and answered else until
     window = [a for a in answered if end is not None and end - seconds < a.at <= end]
@@ -84,6 +89,13 @@ def report(path: Path, seconds: float, until: float | None = None) -> None:
             f" over each, the worker ran {ran / n:5.2f} ms, waited for a core {waited / n:5.2f} ms,"
             f" collected {collected / n:5.3f} ms; {100 * audited / n:3.0f} % beside an audit write"
         )
+        if outside is not None:
+            lives = [(a.at - a.duration_ms / 1000, a.at) for a in group]
+            print(
+                f"    {100 * outside.share_beside(lives):3.0f} % beside a burst of at least "
+                f"{BURST_MS:g} ms of outside threads' CPU; by chance "
+                f"{100 * outside.share_by_chance(lives, end - seconds, end):3.0f} %"
+            )
     in_window = [ms for t, ms in passes if end - seconds < t <= end]
     print(f"  collector passes in the window: {len(in_window)}, {sum(in_window):.1f} ms in all")
     spans = [1000 * (end_ - start) for start, end_ in writes if end - seconds < start <= end]
@@ -99,9 +111,13 @@ def main() -> None:
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--until", type=float, default=None, help="seconds since the epoch")
+    parser.add_argument(
+        "--outside", type=Path, default=None, help="a file of `python -m bench.outside`"
+    )
     args = parser.parse_args()
+    outside = Bursts(args.outside) if args.outside else None
     for path in args.files:
-        report(path, args.seconds, args.until)
+        report(path, args.seconds, args.until, outside)
 
 
 if __name__ == "__main__":

@@ -34,3 +34,12 @@ def test_the_fastest_sample_is_remembered(monkeypatch: pytest.MonkeyPatch) -> No
     assert hostspeed._fastest == [first]
     again = hostspeed.sample()
     assert hostspeed._fastest == [min(first, again)]
+
+
+def test_a_sample_leaves_the_cores_to_the_run_between_short_parts() -> None:
+    began_wall, began_cpu = time.perf_counter(), time.thread_time()
+    hostspeed.sample()
+    wall = time.perf_counter() - began_wall
+    cpu = time.thread_time() - began_cpu
+    assert wall >= (hostspeed._PARTS - 1) * hostspeed._PAUSE_SECONDS
+    assert cpu < wall / 2  # mostly paused: no stall the size of the tail it is sampled beside
