@@ -82,7 +82,7 @@ def record(path: Path, watched: list[Thread], seconds: float) -> None:
     """Writes each watched thread's CPU time per 5 ms to ``path`` for ``seconds``."""
     last = {t: on_core_ns(t) for t in watched}
     deadline = time.monotonic() + seconds
-    with path.open("w") as out:
+    with path.open("w", buffering=1) as out:  # by lines: readable while it records
         while time.monotonic() < deadline:
             time.sleep(EVERY_SECONDS)
             now = time.time()
