@@ -48,6 +48,15 @@ def stolen_seconds() -> float:
     return float(getattr(psutil.cpu_times(), "steal", 0.0))
 
 
+def schedstat_ns(path: Path, field: int) -> int | None:
+    """One field of a thread's ``schedstat`` (0: nanoseconds on a core, 1: runnable but
+    waiting for one); None once the thread has gone or where the kernel keeps none."""
+    try:
+        return int(path.read_text().split()[field])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def tree_waiting_seconds(root: psutil.Process) -> float:
     """Seconds the threads of a process tree spent runnable but waiting for a core: the
     second field of each thread's ``/proc/<pid>/task/<tid>/schedstat`` (0 where the kernel
@@ -60,10 +69,7 @@ def tree_waiting_seconds(root: psutil.Process) -> float:
         except OSError:
             continue
         for thread in threads:
-            try:
-                total += int((thread / "schedstat").read_text().split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
+            total += schedstat_ns(thread / "schedstat", 1) or 0
     return total / 1e9
 
 

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.meters import schedstat_ns
+
 RUN_NAMES = frozenset({"python", "python3", "postgres", "wrk", "node", "c360"})
 EVERY_SECONDS = 0.005
 BURST_MS = 3.0  # outside CPU over a request's life that counts as a burst beside it
@@ -59,10 +61,7 @@ def outside_threads(exclude: frozenset[str] = RUN_NAMES) -> list[Thread]:
 
 def on_core_ns(thread: Thread) -> int | None:
     """The thread's total time on a core (None once it has gone)."""
-    try:
-        return int(thread.schedstat.read_text().split()[0])
-    except (OSError, IndexError, ValueError):
-        return None
+    return schedstat_ns(thread.schedstat, 0)
 
 
 def busiest(seconds: float, top: int, exclude: frozenset[str] = RUN_NAMES) -> list[Thread]:
@@ -75,7 +74,7 @@ def busiest(seconds: float, top: int, exclude: frozenset[str] = RUN_NAMES) -> li
         now = on_core_ns(thread)
         if was is not None and now is not None and now > was:
             used[thread] = now - was
-    return sorted(used, key=lambda t: -used[t])[:top]
+    return sorted(used, key=used.__getitem__, reverse=True)[:top]
 
 
 def record(path: Path, watched: list[Thread], seconds: float) -> None:
