@@ -2,16 +2,24 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-PYTHON ?= python3
+# The interpreter .venv is built on: the distribution's own /usr/bin/python3 when it is 3.11
+# or later and can make a venv, else python3 on PATH (`make PYTHON=...` picks another). Debian
+# and Ubuntu build theirs with profile-guided and link-time optimisation; on the bench machine
+# it serves a page of 50 customers on about a fifth less CPU than a plain build from source.
+ifndef PYTHON
+PYTHON := $(shell for p in /usr/bin/python3 python3; do \
+	$$p -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+endif
 AUDIT  := .ci/http-audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed-stamp
 
 .PHONY: serve test lint schema bench
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-		|| { echo "c360 needs Python 3.11 or later"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "c360 needs Python 3.11 or later, with venv"; exit 1; }
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import secrets
 import signal
 import subprocess
@@ -136,6 +137,13 @@ def caller_headers(env: dict[str, str], book: Book, ttl_seconds: int) -> dict[st
     return {"Authorization": f"Bearer {token}", "X-Access-Purpose": "RELATIONSHIP_REVIEW"}
 
 
+def interpreter() -> str:
+    """The Python c360 runs on, as the report names it: its version and the interpreter the
+    venv was made from (the Makefile's choice, which decides much of c360's CPU)."""
+    base = getattr(sys, "_base_executable", sys.executable)
+    return f"CPython {platform.python_version()} from {os.path.realpath(base)}"
+
+
 def new_secret() -> str:
     return secrets.token_hex(32)
 
@@ -146,7 +154,8 @@ def c360(env: dict[str, str], *, port: int, workers: int, logs: Path) -> Iterato
     PostgreSQL sources and audit."""
     notes = [
         "c360: C360_ENV=production (IDE off, a non-demo JWT secret), masking and audit on "
-        "(audit in PostgreSQL), per-subject rate limits off (C360_RATE_*_PER_MINUTE=0)"
+        "(audit in PostgreSQL), per-subject rate limits off (C360_RATE_*_PER_MINUTE=0); "
+        f"on {interpreter()}"
     ]
     log = (logs / "c360-server.log").open("wb")
     process = subprocess.Popen(
