@@ -4,6 +4,7 @@ can, else python3 on PATH, and always the one `PYTHON=` names."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,14 +31,9 @@ def _chosen(**env: str) -> str:
         text=True,
         check=False,
     ).stdout
-    for line in printed.splitlines():
-        name, sep, value = line.partition(" := ")
-        if sep and name == "PYTHON":
-            return value.strip()
-        name, sep, value = line.partition(" = ")
-        if sep and name == "PYTHON":
-            return value.strip()
-    raise AssertionError("make printed no PYTHON")
+    found = re.search(r"^PYTHON :?= (.*)$", printed, re.MULTILINE)
+    assert found, "make printed no PYTHON"
+    return found.group(1).strip()
 
 
 def _can_make_venv(python: str) -> bool:
@@ -46,7 +42,7 @@ def _can_make_venv(python: str) -> bool:
 
 
 def test_make_prefers_the_distributions_python_when_it_can_make_a_venv() -> None:
-    expected = "/usr/bin/python3" if _can_make_venv("/usr/bin/python3") else "python3"
+    expected = next((p for p in ("/usr/bin/python3", "python3") if _can_make_venv(p)), "")
     assert _chosen() == expected
 
 
