@@ -64,16 +64,16 @@ def on_core_ns(thread: Thread) -> int | None:
     return schedstat_ns(thread.schedstat, 0)
 
 
+def _moved(was: int | None, now: int | None) -> int:
+    """Nanoseconds on a core between two readings (0 when either is missing)."""
+    return now - was if was is not None and now is not None and now > was else 0
+
+
 def busiest(seconds: float, top: int, exclude: frozenset[str] = RUN_NAMES) -> list[Thread]:
     """The ``top`` threads outside the run that spent most time on a core over ``seconds``."""
-    threads = outside_threads(exclude)
-    before = {t: on_core_ns(t) for t in threads}
+    before = {t: on_core_ns(t) for t in outside_threads(exclude)}
     time.sleep(seconds)
-    used = {}
-    for thread, was in before.items():
-        now = on_core_ns(thread)
-        if was is not None and now is not None and now > was:
-            used[thread] = now - was
+    used = {t: ns for t, was in before.items() if (ns := _moved(was, on_core_ns(t)))}
     return sorted(used, key=used.__getitem__, reverse=True)[:top]
 
 
@@ -86,9 +86,10 @@ def record(path: Path, watched: list[Thread], seconds: float) -> None:
             time.sleep(EVERY_SECONDS)
             now = time.time()
             for thread in watched:
-                value, was = on_core_ns(thread), last[thread]
-                if value is not None and was is not None and value > was:
-                    out.write(f"O {now:.6f} {value - was} {thread.name} {thread.tid}\n")
+                value = on_core_ns(thread)
+                ns = _moved(last[thread], value)
+                if ns:
+                    out.write(f"O {now:.6f} {ns} {thread.name} {thread.tid}\n")
                 last[thread] = value
 
 
